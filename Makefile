@@ -1,0 +1,68 @@
+# Two commands on a fresh machine: `make run` (the demo) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON311 ?= python3.11
+# Rasa 3.6 needs Python 3.10: from PATH, else pyenv's.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10.*/bin/python 2>/dev/null | tail -n 1)
+VENV := .venv
+RASA_VENV := .venv-rasa
+MODEL := bot/models/current.tar.gz
+BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcard bot/nlu/*.py) bot/nlu/userdict.txt
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+
+.PHONY: help run test bench venv venv-rasa model userdict constraints clean
+
+help:
+	@echo "make run    start the demo (dialogue server :5005, guide service :8000)"
+	@echo "make test   build what is missing, then run every test"
+	@echo "make bench  measure the recommender and chat turns (bench/results/)"
+
+run: venv venv-rasa model
+	$(VENV)/bin/macau-guide run
+
+test: venv venv-rasa model
+	$(VENV)/bin/python -m pytest
+
+bench: venv venv-rasa model
+	$(VENV)/bin/python -m bench.run
+
+venv: $(VENV)/.installed
+venv-rasa: $(RASA_VENV)/.installed
+model: $(MODEL)
+
+# The guide service's venv (Python 3.11). torch is the CPU build on this disk; the check
+# after installing refuses a CUDA build.
+$(VENV)/.installed: pyproject.toml requirements/guide-constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade "pip>=24"
+	$(VENV)/bin/pip install -q -c requirements/guide-constraints.txt "torch==2.13.0"
+	$(VENV)/bin/pip install -q -c requirements/guide-constraints.txt -e ".[test]"
+	$(VENV)/bin/python -c "import torch, sys; sys.exit('a CUDA build of torch got in' if torch.version.cuda else 0)"
+	touch $@
+
+# The dialogue server's venv (Python 3.10), installed against the frozen constraints only.
+$(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa-constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 and none was found: install it (pyenv install 3.10.13) or pass PYTHON310=/path/to/python3.10"; exit 1; }
+	test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install -q --upgrade "pip<25"
+	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.in -c requirements/rasa-constraints.txt
+	touch $@
+
+bot/nlu/userdict.txt: data/attractions.yaml data/interests.yaml data/categories.yaml | $(VENV)/.installed
+	$(VENV)/bin/macau-guide nlu-dictionary
+
+# Trained only when its inputs changed (make compares times; rasa compares fingerprints).
+$(MODEL): $(BOT_INPUTS) $(RASA_VENV)/.installed
+	$(RASA_VENV)/bin/rasa train --config bot/config.yml --domain bot/domain.yml --data bot/data \
+		--out bot/models --fixed-model-name current
+	touch $@
+
+# Refreeze both venvs after a deliberate upgrade.
+constraints:
+	$(VENV)/bin/pip freeze --exclude-editable | grep -v '^-e ' > requirements/guide-constraints.txt
+	$(RASA_VENV)/bin/pip freeze | grep -v '^-e ' > requirements/rasa-constraints.txt
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) bot/models var

@@ -1,0 +1,73 @@
+"""Skill: recommend sights for what the visitor asked (``action_recommend``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.phrases import language_of, phrase
+from recommender.reasons import Reason
+from recommender.service import Recommender
+
+SHOWN = 3
+# Reasons worth saying aloud, in the order they are said; at most two per sight.
+SPOKEN_REASONS = ("named", "interest", "unesco", "free", "open_until", "open_24h", "fee_mop", "closed_now")
+
+
+def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recommender: Recommender) -> str:
+    """Two most telling reasons in the visitor's language, joined by that language's separator."""
+    spoken = sorted((r for r in reasons if r.key in SPOKEN_REASONS), key=lambda r: SPOKEN_REASONS.index(r.key))
+    parts = []
+    for reason in spoken[:2]:
+        value = reason.value
+        if reason.key == "interest" and value in recommender.lexicon.interests:
+            value = recommender.lexicon.interests[value].name(lang)
+        elif reason.key == "closed_now":
+            value = ", ".join(value) if value else ""
+        parts.append(phrase(domain, f"utter_reason_{reason.key}", lang, value=value))
+    return phrase(domain, "utter_reason_separator", lang).join(p for p in parts if p)
+
+
+class ActionRecommend(Action):
+    def __init__(self, recommender: Recommender) -> None:
+        self.recommender = recommender
+
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        lang = language_of(tracker)
+        text = tracker.latest_message.get("text") or ""
+        interests = [
+            e["value"]
+            for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
+        ]
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests)
+        )
+        if not result.items:
+            dispatcher.utter_message(response="utter_recommend_none")
+            return []
+        asked = [*interests, *(i for i in result.query.interests if i not in interests)]
+        if asked:
+            names = phrase(domain, "utter_reason_separator", lang).join(
+                self.recommender.lexicon.interests[key].name(lang) for key in asked[:2]
+            )
+            dispatcher.utter_message(response="utter_recommend_intro", interest=names)
+        else:
+            dispatcher.utter_message(response="utter_recommend_intro_general")
+        for rank, item in enumerate(result.items, start=1):
+            dispatcher.utter_message(
+                response="utter_recommendation",
+                rank=rank,
+                attraction_id=item.attraction.id,
+                name=item.attraction.name(lang),
+                category=self.recommender.lexicon.category_name(item.attraction.category, lang),
+                reason=render_reasons(item.reasons, domain, lang, self.recommender),
+            )
+        return []

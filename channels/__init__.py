@@ -1,0 +1,1 @@
+"""Rasa connectors that run inside the dialogue server (kiosk, WeChat, ...), and the web fronts."""

@@ -1,0 +1,77 @@
+"""The aiohttp application factory: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from rasa_sdk.executor import ActionExecutor
+
+from bot.actions import build_actions
+from guide import api, webhook
+from guide.errors import error_middleware
+from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS
+from guide.settings import Settings
+from knowledge.seed import load_attraction_rows, load_lexicon
+from knowledge.store import SqliteAttractionStore
+from recommender.encoder import Encoder, make_encoder
+from recommender.service import Recommender
+from recommender.signals import with_weights
+
+log = logging.getLogger(__name__)
+
+# Bodies larger than this are refused with 413 before a handler reads them.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_URL_BYTES = 64 * 1024
+
+
+def build_recommender(settings: Settings, encoder: Encoder | None = None) -> Recommender:
+    """Seed the store if empty, load every attraction and index it."""
+    lexicon = load_lexicon(settings.seed_dir)
+    store = SqliteAttractionStore(settings.database_path)
+    written = store.seed_if_empty(load_attraction_rows(settings.seed_dir))
+    if written:
+        log.info("seeded %d attractions into %s", written, settings.database_path)
+    attractions = store.load(lexicon.interests)
+    return Recommender(
+        attractions,
+        lexicon,
+        encoder or make_encoder(settings.encoder),
+        index_kind=settings.index,
+        signals=with_weights(settings.weights),
+    )
+
+
+async def healthz(request: web.Request) -> web.Response:
+    recommender = request.app[RECOMMENDER]
+    return web.json_response(
+        {"status": "ok", "attractions": len(recommender.attractions), "indexed": len(recommender.index)}
+    )
+
+
+def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
+    """The guide service. ``encoder`` replaces the configured one (tests pass a fake)."""
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=MAX_BODY_BYTES,
+        # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
+        handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
+    )
+    app[SETTINGS] = settings
+
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        recommender = build_recommender(settings, encoder)
+        app[RECOMMENDER] = recommender
+        executor = ActionExecutor()
+        for action in build_actions(recommender):
+            executor.register_action(action)
+        app[EXECUTOR] = executor
+        log.info("guide service ready: %d attractions indexed", len(recommender.index))
+        yield
+
+    app.cleanup_ctx.append(services)
+    app.router.add_get("/healthz", healthz)
+    app.add_routes(api.routes)
+    app.add_routes(webhook.routes)
+    return app

@@ -1,0 +1,83 @@
+"""``macau-guide``: serve the guide service, run the whole demo, export NLU words, check data."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from guide.settings import Settings, SettingsError
+
+
+class CliError(Exception):
+    """An error the user can fix; printed without a traceback."""
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    from aiohttp import web
+
+    from guide.app import create_app
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.stack import Stack, StackError
+
+    stack = Stack.from_settings(settings)
+    try:
+        stack.run_forever()
+    except StackError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.nlu_export import USERDICT, render_userdict
+
+    text = render_userdict(settings.seed_dir)
+    if args.check:
+        current = USERDICT.read_text(encoding="utf-8") if USERDICT.exists() else ""
+        if current != text:
+            raise CliError(f"{USERDICT} is out of date; run `macau-guide nlu-dictionary`")
+        print(f"{USERDICT} is up to date")
+        return
+    USERDICT.write_text(text, encoding="utf-8")
+    print(f"wrote {USERDICT} ({text.count(chr(10)) - 1} words)")
+
+
+def _validate_data(args: argparse.Namespace, settings: Settings) -> None:
+    from knowledge.seed import load_seed
+    from knowledge.validation import ValidationError
+
+    try:
+        seed = load_seed(settings.seed_dir)
+    except ValidationError as exc:
+        raise CliError("\n".join(str(e) for e in exc.errors)) from exc
+    print(f"{len(seed.attractions)} attractions in {settings.seed_dir} are valid")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="macau-guide", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the guide service (port 8000)").set_defaults(func=_serve)
+    commands.add_parser("run", help="run the dialogue server and the guide service together").set_defaults(func=_run)
+    nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt from data/")
+    nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    nlu.set_defaults(func=_nlu_dictionary)
+    commands.add_parser("validate-data", help="check the seed files in data/").set_defaults(func=_validate_data)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        args.func(args, settings)
+    except (CliError, SettingsError) as exc:
+        print(f"macau-guide: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Typed keys of the aiohttp application's state."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from rasa_sdk.executor import ActionExecutor
+
+from guide.settings import Settings
+from recommender.service import Recommender
+
+SETTINGS = web.AppKey("settings", Settings)
+RECOMMENDER = web.AppKey("recommender", Recommender)
+EXECUTOR = web.AppKey("executor", ActionExecutor)

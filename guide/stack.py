@@ -1,0 +1,207 @@
+"""Start the dialogue server and the guide service together, wait for both, stop both.
+
+Used by ``make run`` (``macau-guide run``), the integration tests and the benchmarks. Each child
+runs in its own process group and is told to die with us, so Ctrl-C leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guide.settings import ROOT, Settings
+
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+_PR_SET_PDEATHSIG = 1
+
+
+class StackError(RuntimeError):
+    """A process of the stack could not start or died."""
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready_url: str
+    log_path: Path
+    popen: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+
+    def ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        try:
+            os.killpg(self.popen.pid, signal.SIGTERM)
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+        except ProcessLookupError:
+            pass
+
+
+@dataclass
+class Stack:
+    processes: list[Process]
+    rasa_url: str
+    guide_url: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings, rasa_port: int | None = None, log_dir: Path | None = None) -> Stack:
+        rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
+        log_dir = log_dir or settings.data_dir / "logs"
+        guide_url = f"http://127.0.0.1:{settings.port}"
+        rasa_url = f"http://127.0.0.1:{rasa_port}"
+        if not RASA_BIN.exists():
+            raise StackError(f"{RASA_BIN} is missing: run `make venv-rasa` (or `make run`) first")
+        if not MODEL.exists():
+            raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
+        base = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+        guide_env = {
+            **base,
+            "GUIDE_HOST": settings.host,
+            "GUIDE_PORT": str(settings.port),
+            "GUIDE_DATA_DIR": str(settings.data_dir),
+            "GUIDE_SEED_DIR": str(settings.seed_dir),
+            "GUIDE_ENCODER": settings.encoder,
+            "GUIDE_INDEX": settings.index,
+            "GUIDE_LOG_LEVEL": settings.log_level,
+        }
+        rasa_env = {
+            **base,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "ACTION_ENDPOINT_URL": f"{guide_url}/webhook",
+            "RASA_TRACKER_DB": str(settings.data_dir / "rasa-tracker.sqlite3"),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+        return cls(
+            processes=[
+                Process(
+                    "guide service",
+                    [sys.executable, "-m", "guide.cli", "serve"],
+                    guide_env,
+                    f"{guide_url}/healthz",
+                    log_dir / "guide.log",
+                ),
+                Process(
+                    "dialogue server",
+                    [
+                        str(RASA_BIN), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                        "--cors", "*",
+                    ],  # fmt: skip
+                    rasa_env,
+                    f"{rasa_url}/",
+                    log_dir / "rasa.log",
+                ),
+            ],
+            rasa_url=rasa_url,
+            guide_url=guide_url,
+        )
+
+    def start(self, timeout: float = 240) -> None:
+        """Start every process and return once all answer; raise StackError otherwise."""
+        for process in self.processes:
+            if process.ready():
+                raise StackError(f"{process.ready_url} already answers: stop what runs there or change the port")
+        for process in self.processes:
+            process.start()
+        deadline = time.monotonic() + timeout
+        waiting = list(self.processes)
+        while waiting:
+            for process in list(waiting):
+                if process.popen is not None and process.popen.poll() is not None:
+                    self.stop()
+                    raise StackError(f"the {process.name} exited; its log ends:\n{process.log_tail()}")
+                if process.ready():
+                    waiting.remove(process)
+            if waiting and time.monotonic() > deadline:
+                self.stop()
+                raise StackError(f"not ready after {timeout:.0f} s: {', '.join(p.name for p in waiting)}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def run_forever(self) -> None:
+        """``make run``: start, print the URLs, stop everything on Ctrl-C or SIGTERM."""
+
+        def _stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _stop)
+        print("starting the guide service and the dialogue server (the model takes about a minute to load)...")
+        try:
+            self.start()
+            print(
+                "\nMacau guide is running:\n"
+                f"  chat (REST):      curl -s {self.rasa_url}/webhooks/rest/webhook "
+                "-d '{\"sender\":\"me\",\"message\":\"I love old churches\"}'\n"
+                f"  chat (socket.io): {self.rasa_url}/socket.io\n"
+                f"  guide API:        {self.guide_url}/api/v1/recommendations?q=temples\n"
+                f"  attractions:      {self.guide_url}/api/v1/attractions\n"
+                "Press Ctrl-C to stop.",
+                flush=True,
+            )
+            while True:
+                for process in self.processes:
+                    if process.popen is not None and process.popen.poll() is not None:
+                        raise StackError(f"the {process.name} exited; its log ends:\n{process.log_tail()}")
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("\nstopping...", flush=True)
+        finally:
+            self.stop()

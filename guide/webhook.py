@@ -1,0 +1,45 @@
+"""Rasa's action endpoint (``POST /webhook``), served by rasa_sdk's executor in this process."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
+
+from guide.errors import json_error
+from guide.keys import EXECUTOR
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+
+@routes.post("/webhook")
+async def webhook(request: web.Request) -> web.Response:
+    """Run one custom action for the dialogue server, answering as rasa_sdk's server does."""
+    # aiohttp already inflated a body sent with Content-Encoding: deflate (as Rasa may send it).
+    raw = await request.read()
+    try:
+        action_call = json.loads(raw)
+    except ValueError:
+        return json_error(400, "the body must be a JSON action call", "invalid_body")
+    if not isinstance(action_call, dict) or not action_call.get("next_action"):
+        return json_error(400, "the action call names no next_action", "invalid_body")
+    executor = request.app[EXECUTOR]
+    try:
+        result = await executor.run(action_call)
+    except ActionNotFoundException as exc:
+        log.error("unknown action %s", exc.action_name)
+        return web.json_response({"error": exc.message, "action_name": exc.action_name}, status=404)
+    except ActionExecutionRejection as exc:
+        return web.json_response({"error": exc.message, "action_name": exc.action_name}, status=400)
+    except ActionMissingDomainException as exc:
+        return web.json_response({"error": exc.message, "action_name": exc.action_name}, status=449)
+    return web.json_response(result.model_dump() if result else None)
+
+
+@routes.get("/webhook/actions")
+async def actions(request: web.Request) -> web.Response:
+    """The registered custom actions (as rasa_sdk's ``/actions``)."""
+    return web.json_response([a.model_dump() for a in request.app[EXECUTOR].list_actions()])

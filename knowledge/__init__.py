@@ -1,0 +1,1 @@
+"""The guide's domain model and its store: attractions, their names, hours and fees."""

@@ -1,0 +1,40 @@
+"""Read the seed knowledge in ``data/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.lexicon import Lexicon
+from knowledge.model import Attraction
+from knowledge.validation import parse_attractions
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Seed:
+    attractions: list[Attraction]
+    lexicon: Lexicon
+
+
+def _load_yaml(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_lexicon(data_dir: Path = DEFAULT_DATA_DIR) -> Lexicon:
+    return Lexicon.from_dicts(_load_yaml(data_dir / "interests.yaml"), _load_yaml(data_dir / "categories.yaml"))
+
+
+def load_attraction_rows(data_dir: Path = DEFAULT_DATA_DIR) -> list[dict]:
+    """The raw rows of ``attractions.yaml`` (not yet validated)."""
+    return _load_yaml(data_dir / "attractions.yaml") or []
+
+
+def load_seed(data_dir: Path = DEFAULT_DATA_DIR) -> Seed:
+    """Load and validate every seed file; raises ``ValidationError`` on bad rows."""
+    lexicon = load_lexicon(data_dir)
+    return Seed(attractions=parse_attractions(load_attraction_rows(data_dir), lexicon.interests), lexicon=lexicon)

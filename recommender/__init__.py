@@ -1,0 +1,1 @@
+"""Suggest Macau sights: an encoder, a vector index, query understanding and a ranker."""

@@ -1,0 +1,76 @@
+"""action_recommend with rasa_sdk's own dispatcher and tracker, in each language."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.phrases import phrase
+from bot.actions.recommend import ActionRecommend
+from recommender.service import Recommender
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def action(seed, real_encoder):
+    return ActionRecommend(Recommender(seed.attractions, seed.lexicon, real_encoder))
+
+
+def tracker(text, language, entities=()):
+    return Tracker.from_dict(
+        {
+            "sender_id": "t",
+            "slots": {"language": language},
+            "latest_message": {"text": text, "intent": {"name": "recommend"}, "entities": list(entities)},
+            "events": [],
+        }
+    )
+
+
+async def run(action, text, language, entities=()):
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker(text, language, entities), DOMAIN)
+    return dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "text, language, entities, category_word",
+    [
+        ("I love old churches", "en", [{"entity": "interest", "value": "church"}], "church"),
+        ("我想去寺廟", "zh-Hant", [{"entity": "interest", "value": "temple"}], "廟宇"),
+        ("推荐几个博物馆", "zh-Hans", [], "博物馆"),
+        ("quero ver igrejas", "pt", [{"entity": "interest", "value": "church"}], "igreja"),
+    ],
+)
+async def test_three_sights_named_in_the_visitors_language(action, seed, text, language, entities, category_word):
+    messages = await run(action, text, language, entities)
+    assert messages[0]["response"] == "utter_recommend_intro"
+    items = [m for m in messages if m["response"] == "utter_recommendation"]
+    assert len(items) == 3
+    by_id = {a.id: a for a in seed.attractions}
+    for rank, item in enumerate(items, start=1):
+        assert item["rank"] == rank
+        assert item["name"] == by_id[item["attraction_id"]].names[language]
+        assert item["category"] == category_word
+        assert item["reason"]
+
+
+async def test_reason_is_worded_from_the_domain(action):
+    items = [m for m in await run(action, "我想去寺廟", "zh-Hant") if m["response"] == "utter_recommendation"]
+    assert "啱你對廟宇嘅興趣" in items[0]["reason"]
+    english = [m for m in await run(action, "show me temples", "en") if m["response"] == "utter_recommendation"]
+    assert "matches your interest in temples" in english[0]["reason"]
+
+
+async def test_unknown_language_slot_falls_back_to_english(action):
+    items = [m for m in await run(action, "temples", None) if m["response"] == "utter_recommendation"]
+    assert "matches your interest in temples" in items[0]["reason"]
+
+
+def test_phrase_picks_the_language_variation():
+    assert phrase(DOMAIN, "utter_reason_open_until", "pt", value="18:00") == "aberto até às 18:00"
+    assert phrase(DOMAIN, "utter_reason_open_until", "en", value="18:00") == "open until 18:00"
+    assert phrase(DOMAIN, "no_such_response", "en") == ""

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real seed data, a deterministic fake encoder, the app on a temp store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from guide.app import create_app
+from guide.settings import Settings
+from knowledge.seed import Seed, load_seed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class HashingEncoder:
+    """Deterministic bag-of-words encoder: texts sharing words get similar vectors.
+
+    Fast and offline, for unit tests of everything around the encoder; a few tests use the
+    real bundled model instead.
+    """
+
+    dim = 256
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z]{3,}|[\u4e00-\u9fff]", text.lower()):
+                word = word.rstrip("s") if len(word) > 4 else word
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+                out[row, bucket % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+        return out
+
+
+@pytest.fixture(scope="session")
+def seed() -> Seed:
+    return load_seed()
+
+
+@pytest.fixture
+def fake_encoder() -> HashingEncoder:
+    return HashingEncoder()
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    from recommender.encoder import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var")
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings, fake_encoder):
+    return await aiohttp_client(create_app(settings, encoder=fake_encoder))
