@@ -182,6 +182,8 @@ class Stack:
         def _stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
+        # Installed explicitly: a shell that starts us in the background leaves SIGINT ignored.
+        signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
         print("starting the guide service and the dialogue server (the model takes about a minute to load)...")
         try:

@@ -37,7 +37,13 @@ class MacauTokenizer(Tokenizer):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**Tokenizer.get_default_config(), "dictionary_path": None}
+        return {
+            "dictionary_path": None,
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
 
     @staticmethod
     def required_packages() -> List[Text]:

@@ -1,0 +1,172 @@
+"""``make bench``: recommender latency and whole-stack chat turns, printed and saved.
+
+Medians and 99th percentiles, never single timings: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import socket
+import statistics
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+from guide.settings import Settings
+from guide.stack import Stack
+from knowledge.seed import load_seed
+from recommender.encoder import CachedEncoder, SentenceTransformerEncoder
+from recommender.service import Recommender
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RECOMMENDER_QUERIES = 1000
+CHAT_TURNS = 200
+
+PHRASES = {
+    "en": ["I love {}", "show me {}", "any good {} around here?", "where can I find {} in Macau", "{} please"],
+    "zh-Hant": ["我想去{}", "有冇{}推介", "邊度有{}", "想睇{}"],
+    "zh-Hans": ["我想去{}", "推荐几个{}", "哪里有{}", "想看{}"],
+    "pt": ["quero ver {}", "gosto de {}", "onde há {} em Macau", "sugira {}"],
+}
+RECOMMEND_MESSAGES = [
+    "I love old churches", "show me Chinese temples", "我想去寺廟", "有冇海灘推介", "推荐几个博物馆",
+    "我想去寺庙", "quero ver igrejas antigas", "onde há museus em Macau", "any beaches nearby?",
+    "somewhere with great views", "想睇古蹟", "I want to try Macanese food",
+]  # fmt: skip
+GREETINGS = ["hello", "hi there", "你好", "早晨", "olá", "bom dia", "good morning", "哈囉"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "p50_ms": statistics.median(values), "p99_ms": percentile(values, 99)}
+
+
+def queries(seed, n: int) -> list[tuple[str, str]]:
+    """n distinct realistic queries over every interest, in all four languages."""
+    out = []
+    interests = list(seed.lexicon.interests.values())
+    i = 0
+    while len(out) < n:
+        interest = interests[i % len(interests)]
+        lang = ("en", "zh-Hant", "zh-Hans", "pt")[(i // len(interests)) % 4]
+        terms = interest.terms.get(lang) or interest.terms["en"]
+        template = PHRASES[lang][(i // (4 * len(interests))) % len(PHRASES[lang])]
+        text = template.format(terms[(i // 7) % len(terms)])
+        out.append((f"{text} {i}" if lang in ("en", "pt") else f"{text}{i}", lang))
+        i += 1
+    return out
+
+
+def bench_recommender(seed) -> dict:
+    encoder = CachedEncoder(SentenceTransformerEncoder(), size=RECOMMENDER_QUERIES * 2)
+    recommender = Recommender(seed.attractions, seed.lexicon, encoder)
+    work = queries(seed, RECOMMENDER_QUERIES)
+    for text, lang in work[:20]:  # warm-up: torch threads, FAISS, caches of Python itself
+        recommender.recommend(text + " warm", lang, 5)
+    uncached, cached, encode_only = [], [], []
+    for text, lang in work:
+        parsed = recommender.parser.parse(text, lang)
+        start = time.perf_counter()
+        encoder.inner.encode([parsed.embed_text + " x"])
+        encode_only.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        recommender.recommend(text, lang, 5)  # first time: the query is embedded
+        uncached.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        recommender.recommend(text, lang, 5)  # again: the vector comes from the cache
+        cached.append((time.perf_counter() - start) * 1000)
+    return {
+        "recommend_with_embedding": summary(uncached),
+        "recommend_without_embedding": summary(cached),
+        "query_embedding_alone": summary(encode_only),
+        "items": len(recommender.index),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def turn(url: str, sender: str, message: str) -> float:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body)
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        replies = json.loads(response.read())
+    elapsed = (time.perf_counter() - start) * 1000
+    if not replies:
+        raise RuntimeError(f"no reply to {message!r}")
+    return elapsed
+
+
+def bench_chat() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(port=free_port(), data_dir=Path(tmp))
+        with Stack.from_settings(settings, rasa_port=free_port()) as stack:
+            for n in range(10):  # warm-up both paths
+                turn(stack.rasa_url, f"warm-{n}", RECOMMEND_MESSAGES[n % len(RECOMMEND_MESSAGES)])
+                turn(stack.rasa_url, f"warm-{n}", GREETINGS[n % len(GREETINGS)])
+            recommend, greet = [], []
+            # Interleaved, each turn from a new visitor, so both kinds meet the same noise.
+            for n in range(CHAT_TURNS):
+                recommend.append(turn(stack.rasa_url, f"r-{n}", RECOMMEND_MESSAGES[n % len(RECOMMEND_MESSAGES)]))
+                greet.append(turn(stack.rasa_url, f"g-{n}", GREETINGS[n % len(GREETINGS)]))
+    result = {"recommendation_turn": summary(recommend), "greeting_turn": summary(greet)}
+    result["ratio_p50"] = result["recommendation_turn"]["p50_ms"] / result["greeting_turn"]["p50_ms"]
+    result["ratio_p99"] = result["recommendation_turn"]["p99_ms"] / result["greeting_turn"]["p99_ms"]
+    return result
+
+
+def table(results: dict) -> str:
+    rec, chat = results["recommender"], results["chat"]
+    rows = [
+        ("recommender, query embedded (p99 target <= 20 ms)", rec["recommend_with_embedding"]),
+        ("recommender, embedding cached", rec["recommend_without_embedding"]),
+        ("query embedding alone", rec["query_embedding_alone"]),
+        ("chat turn: recommendation (REST, whole stack)", chat["recommendation_turn"]),
+        ("chat turn: greeting (no custom action)", chat["greeting_turn"]),
+    ]
+    lines = [
+        f"# make bench, {results['when']} on {results['machine']}",
+        "",
+        f"{rec['items']} attractions indexed; {RECOMMENDER_QUERIES} distinct queries; {CHAT_TURNS} turns of each kind.",
+        "",
+        "| measurement | n | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {name} | {s['n']} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} |" for name, s in rows]
+    lines += [
+        "",
+        f"recommendation turn / greeting turn: p50 {chat['ratio_p50']:.2f}x, p99 {chat['ratio_p99']:.2f}x "
+        "(target <= 1.3x)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    seed = load_seed()
+    results = {
+        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "recommender": bench_recommender(seed),
+        "chat": bench_chat(),
+    }
+    text = table(results)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"saved in {RESULTS}/latest.md and latest.json")
+
+
+if __name__ == "__main__":
+    main()
