@@ -56,6 +56,10 @@ class CachedEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.inner.encode(texts)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def encode_query(self, text: str) -> np.ndarray:
         """One query's vector, from the cache when seen recently."""
         with self._lock:

@@ -15,7 +15,7 @@ from functools import lru_cache
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 # Written Cantonese: particles and words that Mandarin text does not use.
-CANTONESE = re.compile(r"[嘅唔咩喺冇啲睇嘢咗佢乜哋嚟咁噉揾搵畀俾嗰啱]|邊度|點樣|點去|幾時|早晨|唔該")
+CANTONESE = re.compile(r"[嘅唔咩喺冇啲睇嘢咗佢乜哋嚟咁噉揾搵畀俾嗰啱晒]|邊度|點樣|點去|幾時|早晨|唔該")
 PORTUGUESE_HINTS = re.compile(r"[ãõçâêôáéíóú]|\b(olá|obrigad[oa]|igreja|você|onde|não|quero|tchau|adeus|bom dia|boa tarde|boa noite)\b")
 
 

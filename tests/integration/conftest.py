@@ -1,16 +1,24 @@
-"""The real stack: the dialogue server (Rasa, trained model) and the guide service, on spare ports."""
+"""The real stack, started exactly as `make run` starts it (`macau-guide run`), on spare ports."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from guide.settings import Settings
-from guide.stack import Stack
+from guide.settings import ROOT
+
+READY_LINE = "Macau guide is running"
 
 
 def free_port() -> int:
@@ -19,18 +27,61 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children_of(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class Demo:
+    process: subprocess.Popen
+    rasa_url: str
+    guide_url: str
+    output: Path
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    settings = Settings(port=free_port(), data_dir=tmp_path_factory.mktemp("var"))
-    with Stack.from_settings(settings, rasa_port=free_port()) as running:
-        yield running
+def demo(tmp_path_factory) -> Demo:
+    var = tmp_path_factory.mktemp("var")
+    rasa_port, guide_port = free_port(), free_port()
+    output = var / "run.out"
+    env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var)}
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "guide.cli", "run"],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while READY_LINE not in output.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"`macau-guide run` did not come up:\n{output.read_text(errors='replace')[-4000:]}")
+        time.sleep(1)
+    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output)
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 class Chat:
     """A visitor talking to the REST channel."""
 
-    def __init__(self, url: str, sender: str) -> None:
-        self.url = f"{url}/webhooks/rest/webhook"
+    def __init__(self, rasa_url: str, sender: str) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
         self.sender = sender
 
     def post(self, body: bytes) -> tuple[int, object]:
@@ -48,5 +99,5 @@ class Chat:
 
 
 @pytest.fixture
-def chat(stack, request):
-    return Chat(stack.rasa_url, sender=request.node.name)
+def chat(demo, request) -> Chat:
+    return Chat(demo.rasa_url, sender=request.node.name)
