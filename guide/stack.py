@@ -19,7 +19,7 @@ from pathlib import Path
 
 from guide.settings import ROOT, Settings
 
-RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 _PR_SET_PDEATHSIG = 1
 
@@ -97,8 +97,8 @@ class Stack:
         log_dir = log_dir or settings.data_dir / "logs"
         guide_url = f"http://127.0.0.1:{settings.port}"
         rasa_url = f"http://127.0.0.1:{rasa_port}"
-        if not RASA_BIN.exists():
-            raise StackError(f"{RASA_BIN} is missing: run `make venv-rasa` (or `make run`) first")
+        if not RASA_PYTHON.exists():
+            raise StackError(f"{RASA_PYTHON} is missing: run `make venv-rasa` (or `make run`) first")
         if not MODEL.exists():
             raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
         base = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
@@ -131,7 +131,8 @@ class Stack:
                 Process(
                     "dialogue server",
                     [
-                        str(RASA_BIN), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                        # `rasa run` with our fixes (channels/dialogue_server.py).
+                        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(rasa_port),
                         "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
                         "--cors", "*",
                     ],  # fmt: skip
