@@ -3,8 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON311 ?= python3.11
-# Rasa 3.6 needs Python 3.10: from PATH, else pyenv's.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10.*/bin/python 2>/dev/null | tail -n 1)
+# Rasa 3.6 needs Python 3.10: pyenv's newest 3.10, else python3.10 on PATH (each checked to run).
+PYTHON310 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10.*/bin/python 2>/dev/null | sort -V -r) $$(command -v python3.10); do "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 RASA_VENV := .venv-rasa
 MODEL := bot/models/current.tar.gz
