@@ -11,10 +11,11 @@ from rasa_sdk.executor import ActionExecutor
 from bot.actions import build_actions
 from guide import api, webhook
 from guide.errors import error_middleware
-from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS
+from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
 from guide.settings import Settings
-from knowledge.seed import load_attraction_rows, load_lexicon
-from knowledge.store import SqliteAttractionStore
+from knowledge.kinds import all_kinds
+from knowledge.seed import load_lexicon
+from knowledge.store import KnowledgeStore
 from recommender.encoder import Encoder, make_encoder
 from recommender.service import Recommender
 from recommender.signals import with_weights
@@ -26,16 +27,22 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_URL_BYTES = 64 * 1024
 
 
-def build_recommender(settings: Settings, encoder: Encoder | None = None) -> Recommender:
-    """Seed the store if empty, load every attraction and index it."""
+def open_store(settings: Settings) -> KnowledgeStore:
+    """The knowledge store, migrated to the current schema and seeded when empty."""
     lexicon = load_lexicon(settings.seed_dir)
-    store = SqliteAttractionStore(settings.database_path)
-    written = store.seed_if_empty(load_attraction_rows(settings.seed_dir))
+    store = KnowledgeStore(settings.knowledge_url, all_kinds(lexicon.interests))
+    store.migrate()
+    written = store.seed_if_empty(settings.seed_dir)
     if written:
-        log.info("seeded %d attractions into %s", written, settings.database_path)
-    attractions = store.load(lexicon.interests)
+        log.info("seeded the knowledge store: %s", ", ".join(f"{n} {kind}" for kind, n in written.items()))
+    return store
+
+
+def build_recommender(settings: Settings, store: KnowledgeStore, encoder: Encoder | None = None) -> Recommender:
+    """Index every live attraction of the store."""
+    lexicon = load_lexicon(settings.seed_dir)
     return Recommender(
-        attractions,
+        store.load("attractions"),
         lexicon,
         encoder or make_encoder(settings.encoder),
         index_kind=settings.index,
@@ -61,7 +68,9 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app[SETTINGS] = settings
 
     async def services(app: web.Application) -> AsyncIterator[None]:
-        recommender = build_recommender(settings, encoder)
+        store = open_store(settings)
+        app[STORE] = store
+        recommender = build_recommender(settings, store, encoder)
         app[RECOMMENDER] = recommender
         executor = ActionExecutor()
         for action in build_actions(recommender):
@@ -69,6 +78,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         app[EXECUTOR] = executor
         log.info("guide service ready: %d attractions indexed", len(recommender.index))
         yield
+        store.close()
 
     app.cleanup_ctx.append(services)
     app.router.add_get("/healthz", healthz)

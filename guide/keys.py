@@ -6,8 +6,10 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from guide.settings import Settings
+from knowledge.store import KnowledgeStore
 from recommender.service import Recommender
 
 SETTINGS = web.AppKey("settings", Settings)
 RECOMMENDER = web.AppKey("recommender", Recommender)
 EXECUTOR = web.AppKey("executor", ActionExecutor)
+STORE = web.AppKey("store", KnowledgeStore)

@@ -27,6 +27,8 @@ class Settings:
     """Where the service keeps its files, the SQLite knowledge store among them (GUIDE_DATA_DIR)."""
     seed_dir: Path = ROOT / "data"
     """Seed knowledge loaded into an empty store (GUIDE_SEED_DIR)."""
+    database_url: str = ""
+    """SQLAlchemy URL of the knowledge store; empty = a SQLite file in the data dir (GUIDE_DATABASE_URL)."""
     encoder: str = "sentence-transformers"
     """Text encoder: sentence-transformers (the bundled all-MiniLM-L6-v2) (GUIDE_ENCODER)."""
     index: str = "faiss"
@@ -43,6 +45,22 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "knowledge.sqlite3"
+
+    @property
+    def knowledge_url(self) -> str:
+        """``database_url``, or the embedded SQLite file (its folder created)."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.database_path}"
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as ``GUIDE_*`` variables (to hand to a child process)."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            env[f"GUIDE_{f.name.upper()}"] = json.dumps(value) if isinstance(value, dict) else str(value)
+        return env
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -102,16 +102,7 @@ class Stack:
         if not MODEL.exists():
             raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
         base = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
-        guide_env = {
-            **base,
-            "GUIDE_HOST": settings.host,
-            "GUIDE_PORT": str(settings.port),
-            "GUIDE_DATA_DIR": str(settings.data_dir),
-            "GUIDE_SEED_DIR": str(settings.seed_dir),
-            "GUIDE_ENCODER": settings.encoder,
-            "GUIDE_INDEX": settings.index,
-            "GUIDE_LOG_LEVEL": settings.log_level,
-        }
+        guide_env = {**base, **settings.as_env()}
         rasa_env = {
             **base,
             "RASA_TELEMETRY_ENABLED": "false",

@@ -1,60 +1,341 @@
-"""The embedded knowledge store: attractions in a SQLite file, seeded when empty.
+"""The knowledge store: every kind of record, versioned, audited, soft-deleted.
 
-Rows are kept as the same JSON documents as the seed file, validated on every load, so a bad
-row can never reach the recommender.
+SQLAlchemy 2 over a SQLite file (the embedded default) or PostgreSQL (a URL setting). Each
+record is kept as the same JSON document as its seed row and validated on every write, so a bad
+row can never reach a visitor. Every write is one transaction with its audit entry; after it
+commits, subscribers hear of the change (and, on PostgreSQL, other processes through NOTIFY).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-from knowledge.model import Attraction
-from knowledge.validation import parse_attractions
+import yaml
+from sqlalchemy import create_engine, func, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS attractions (
-    id   TEXT PRIMARY KEY,
-    doc  TEXT NOT NULL
-)
-"""
+from knowledge import migrate
+from knowledge.kinds import Kind
+from knowledge.schema import ENTITY_TABLES, audit_log
+from knowledge.validation import FieldError
+
+log = logging.getLogger(__name__)
+NOTIFY_CHANNEL = "kb_changes"
+# Seed order: a record's references are loaded before it.
+SEED_ORDER = ("attractions", "merchants", "kiosks", "promotions", "events")
 
 
-class SqliteAttractionStore:
-    """Attractions in one SQLite file (the embedded default)."""
+class StoreError(Exception):
+    """Base of the store's own errors."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path)
-        connection.execute(SCHEMA)
-        return connection
+class UnknownKind(StoreError):
+    pass
 
-    def seed_if_empty(self, rows: list[dict]) -> int:
-        """Load ``rows`` in one transaction when the store holds nothing; return rows written."""
-        connection = self._connect()
-        try:
-            with connection:
-                (count,) = connection.execute("SELECT COUNT(*) FROM attractions").fetchone()
-                if count:
-                    return 0
-                connection.executemany(
-                    "INSERT INTO attractions (id, doc) VALUES (?, ?)",
-                    [(row["id"], json.dumps(row, ensure_ascii=False, default=str)) for row in rows],
+
+class NotFound(StoreError):
+    pass
+
+
+class AlreadyExists(StoreError):
+    pass
+
+
+class StaleVersion(StoreError):
+    """The record changed since the caller read it (HTTP 412)."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the record is at version {current}; reload it and apply your change again")
+        self.current = current
+
+
+class InUse(StoreError):
+    """Deleting would leave other records pointing at nothing (HTTP 409)."""
+
+
+class InvalidRecord(StoreError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors[:10]))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    id: str
+    doc: dict
+    version: int
+    deleted: bool
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}@{self.version}"'
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    kind: str
+    entity_id: str
+    action: str
+    actor: str
+    at: datetime
+    version: int
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    id: str
+    version: int
+    deleted: bool
+    action: str
+
+
+def _plain(doc: object) -> dict:
+    """JSON-safe copy (YAML gives dates; the JSON column stores text)."""
+    return json.loads(json.dumps(doc, ensure_ascii=False, default=str))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class KnowledgeStore:
+    def __init__(self, url: str, kinds: dict[str, Kind]) -> None:
+        options: dict = {}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            options.update(pool_pre_ping=True, pool_size=5)
+        self.url = url
+        self.engine: Engine = create_engine(url, **options)
+        self.kinds = kinds
+        self._listeners: list[Callable[[Change], None]] = []
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        """``listener(change)`` runs after every committed change made through this store."""
+        self._listeners.append(listener)
+
+    # reading
+
+    def _kind(self, kind: str) -> Kind:
+        if kind not in self.kinds:
+            raise UnknownKind(f"unknown kind {kind!r}; use {', '.join(self.kinds)}")
+        return self.kinds[kind]
+
+    @staticmethod
+    def _record(kind: str, row) -> Record:
+        return Record(kind, row.id, row.doc, row.version, row.deleted, row.updated_at, row.updated_by)
+
+    def list(self, kind: str, include_deleted: bool = False) -> list[Record]:
+        self._kind(kind)
+        table = ENTITY_TABLES[kind]
+        query = select(table).order_by(table.c.id)
+        if not include_deleted:
+            query = query.where(table.c.deleted.is_(False))
+        with self.engine.connect() as conn:
+            return [self._record(kind, row) for row in conn.execute(query)]
+
+    def get(self, kind: str, entity_id: str) -> Record:
+        self._kind(kind)
+        table = ENTITY_TABLES[kind]
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.id == entity_id)).first()
+        if row is None:
+            raise NotFound(f"no {kind[:-1]} with id {entity_id!r}")
+        return self._record(kind, row)
+
+    def count(self, kind: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ENTITY_TABLES[kind])).scalar_one()
+
+    def load(self, kind: str) -> list:
+        """The typed, live (not deleted) records of ``kind``."""
+        parse = self._kind(kind).parse
+        return [parse(r.doc, n)[0] for n, r in enumerate(self.list(kind), start=1)]
+
+    def history(self, kind: str, entity_id: str) -> list[AuditEntry]:
+        self.get(kind, entity_id)
+        query = (
+            select(audit_log)
+            .where(audit_log.c.kind == kind, audit_log.c.entity_id == entity_id)
+            .order_by(audit_log.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [AuditEntry(**row._mapping) for row in conn.execute(query)]
+
+    # checking
+
+    def check(self, kind: str, doc: object, row: int = 1, conn: Connection | None = None) -> object:
+        """The typed record for ``doc``; raises InvalidRecord with every bad field."""
+        spec = self._kind(kind)
+        record, errors = spec.parse(doc, row)
+        if record is not None:
+            errors = self._missing_references(spec, record, row, conn)
+        if errors:
+            raise InvalidRecord(errors)
+        return record
+
+    def _missing_references(self, spec: Kind, record: object, row: int, conn: Connection | None) -> list[FieldError]:
+        errors = []
+        for field, kind, ref in spec.references(record):
+            table = ENTITY_TABLES[kind]
+            query = select(table.c.id).where(table.c.id == ref, table.c.deleted.is_(False))
+            if conn is not None:
+                found = conn.execute(query).first()
+            else:
+                with self.engine.connect() as own:
+                    found = own.execute(query).first()
+            if found is None:
+                errors.append(FieldError(row, field, f"no {kind[:-1]} with id {ref!r}"))
+        return errors
+
+    def _users_of(self, conn: Connection, kind: str, entity_id: str) -> list[str]:
+        users = []
+        for other, spec in self.kinds.items():
+            table = ENTITY_TABLES[other]
+            for row in conn.execute(select(table.c.id, table.c.doc).where(table.c.deleted.is_(False))):
+                record, _ = spec.parse(row.doc, 1)
+                if record is not None and (kind, entity_id) in {(k, i) for _, k, i in spec.references(record)}:
+                    users.append(f"{other}/{row.id}")
+        return users
+
+    # writing
+
+    def _audit(self, conn: Connection, kind: str, entity_id: str, action: str, actor: str, version: int,
+               before: dict | None, after: dict | None) -> None:  # fmt: skip
+        conn.execute(
+            insert(audit_log).values(
+                kind=kind, entity_id=entity_id, action=action, actor=actor, at=_now(), version=version,
+                before=before, after=after,
+            )  # fmt: skip
+        )
+        if self.is_postgres:
+            payload = json.dumps({"kind": kind, "id": entity_id, "version": version, "action": action})
+            conn.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": NOTIFY_CHANNEL, "payload": payload})
+
+    def _publish(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            for listener in self._listeners:
+                try:
+                    listener(change)
+                except Exception:  # a listener's failure must not undo a committed write
+                    log.exception("change listener failed for %s/%s", change.kind, change.id)
+
+    def create(self, kind: str, doc: dict, actor: str) -> Record:
+        doc = _plain(doc)
+        table = ENTITY_TABLES[self._kind(kind).name]
+        with self.engine.begin() as conn:
+            self.check(kind, doc, conn=conn)
+            entity_id = doc["id"]
+            if conn.execute(select(table.c.id).where(table.c.id == entity_id)).first() is not None:
+                raise AlreadyExists(f"{kind[:-1]} {entity_id!r} exists (deleted ones too: restore it instead)")
+            conn.execute(insert(table).values(id=entity_id, doc=doc, version=1, deleted=False, updated_at=_now(),
+                                              updated_by=actor))  # fmt: skip
+            self._audit(conn, kind, entity_id, "create", actor, 1, None, doc)
+        self._publish([Change(kind, entity_id, 1, False, "create")])
+        return self.get(kind, entity_id)
+
+    def _write(self, kind: str, entity_id: str, actor: str, action: str, if_version: int | None,
+               new_doc: dict | None, deleted: bool) -> Record:  # fmt: skip
+        table = ENTITY_TABLES[self._kind(kind).name]
+        with self.engine.begin() as conn:
+            row = conn.execute(select(table).where(table.c.id == entity_id).with_for_update()).first()
+            if row is None:
+                raise NotFound(f"no {kind[:-1]} with id {entity_id!r}")
+            if if_version is not None and row.version != if_version:
+                raise StaleVersion(row.version)
+            doc = row.doc if new_doc is None else new_doc
+            if not deleted:
+                self.check(kind, doc, conn=conn)
+                if doc.get("id") != entity_id:
+                    raise InvalidRecord([FieldError(1, "id", f"must stay {entity_id!r}")])
+            elif not row.deleted:
+                users = self._users_of(conn, kind, entity_id)
+                if users:
+                    raise InUse(f"still used by {', '.join(users[:10])}; change or delete those first")
+            version = row.version + 1
+            result = conn.execute(
+                update(table)
+                .where(table.c.id == entity_id, table.c.version == row.version)
+                .values(doc=doc, version=version, deleted=deleted, updated_at=_now(), updated_by=actor)
+            )
+            if result.rowcount != 1:
+                raise StaleVersion(row.version)
+            self._audit(conn, kind, entity_id, action, actor, version,
+                        None if row.deleted else row.doc, None if deleted else doc)  # fmt: skip
+        self._publish([Change(kind, entity_id, version, deleted, action)])
+        return self.get(kind, entity_id)
+
+    def update(self, kind: str, entity_id: str, doc: dict, actor: str, if_version: int | None = None) -> Record:
+        return self._write(kind, entity_id, actor, "update", if_version, _plain(doc), deleted=False)
+
+    def delete(self, kind: str, entity_id: str, actor: str, if_version: int | None = None) -> Record:
+        """Soft delete: the record leaves every answer but stays, with its history."""
+        return self._write(kind, entity_id, actor, "delete", if_version, None, deleted=True)
+
+    def restore(self, kind: str, entity_id: str, actor: str, if_version: int | None = None) -> Record:
+        return self._write(kind, entity_id, actor, "restore", if_version, None, deleted=False)
+
+    def revert(self, kind: str, entity_id: str, audit_id: int, actor: str, if_version: int | None = None) -> Record:
+        """Undo one change: the record goes back to what it was before audit entry ``audit_id``."""
+        entry = next((e for e in self.history(kind, entity_id) if e.id == audit_id), None)
+        if entry is None:
+            raise NotFound(f"no change {audit_id} in the history of {kind[:-1]} {entity_id!r}")
+        if entry.before is None:
+            return self._write(kind, entity_id, actor, "revert", if_version, None, deleted=True)
+        return self._write(kind, entity_id, actor, "revert", if_version, entry.before, deleted=False)
+
+    # seeding
+
+    def seed_if_empty(self, seed_dir: Path) -> dict[str, int]:
+        """Load each kind's seed file into its table when that table is empty."""
+        written: dict[str, int] = {}
+        for kind in SEED_ORDER:
+            spec = self.kinds.get(kind)
+            path = seed_dir / spec.seed_file if spec else None
+            if spec is None or not path.exists() or self.count(kind):
+                continue
+            with path.open(encoding="utf-8") as handle:
+                rows = [_plain(r) for r in (yaml.safe_load(handle) or [])]
+            with self.engine.begin() as conn:
+                errors: list[FieldError] = []
+                for n, doc in enumerate(rows, start=1):
+                    try:
+                        self.check(kind, doc, n, conn)
+                    except InvalidRecord as exc:
+                        errors.extend(exc.errors)
+                if errors:
+                    raise InvalidRecord(errors)
+                now = _now()
+                conn.execute(
+                    insert(ENTITY_TABLES[kind]),
+                    [dict(id=d["id"], doc=d, version=1, deleted=False, updated_at=now, updated_by="seed") for d in rows],
                 )
-            return len(rows)
-        finally:
-            connection.close()
-
-    def load(self, tags: Iterable[str]) -> list[Attraction]:
-        """Every attraction, validated (raises ``ValidationError`` on a bad row)."""
-        connection = self._connect()
-        try:
-            docs = [json.loads(doc) for (doc,) in connection.execute("SELECT doc FROM attractions ORDER BY id")]
-        finally:
-            connection.close()
-        return parse_attractions(docs, tags)
+                conn.execute(
+                    insert(audit_log),
+                    [dict(kind=kind, entity_id=d["id"], action="seed", actor="seed", at=now, version=1, before=None,
+                          after=d) for d in rows],  # fmt: skip
+                )
+            written[kind] = len(rows)
+        return written
