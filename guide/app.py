@@ -9,7 +9,7 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import api, webhook
+from guide import admin_api, api, webhook
 from guide.errors import error_middleware
 from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
 from guide.settings import Settings
@@ -83,5 +83,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.cleanup_ctx.append(services)
     app.router.add_get("/healthz", healthz)
     app.add_routes(api.routes)
+    app.add_routes(admin_api.routes)
     app.add_routes(webhook.routes)
     return app

@@ -47,14 +47,46 @@ def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _validate_data(args: argparse.Namespace, settings: Settings) -> None:
-    from knowledge.seed import load_seed
-    from knowledge.validation import ValidationError
+    """Load every seed file into a throw-away in-memory store: the same checks as at start."""
+    from knowledge.kinds import all_kinds
+    from knowledge.seed import load_lexicon
+    from knowledge.store import InvalidRecord, KnowledgeStore
 
+    store = KnowledgeStore("sqlite://", all_kinds(load_lexicon(settings.seed_dir).interests))
     try:
-        seed = load_seed(settings.seed_dir)
-    except ValidationError as exc:
+        store.migrate()
+        written = store.seed_if_empty(settings.seed_dir)
+    except InvalidRecord as exc:
         raise CliError("\n".join(str(e) for e in exc.errors)) from exc
-    print(f"{len(seed.attractions)} attractions in {settings.seed_dir} are valid")
+    finally:
+        store.close()
+    print(f"valid: {', '.join(f'{n} {kind}' for kind, n in written.items())} in {settings.seed_dir}")
+
+
+def _create_token(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.app import open_store
+    from knowledge.tokens import Role, create_token
+
+    store = open_store(settings)
+    try:
+        token = create_token(store, Role(args.role), args.name or f"{args.role}-token")
+    finally:
+        store.close()
+    print(f"{args.role} token for {args.name or args.role + '-token'} (shown once; keep it secret):")
+    print(token)
+
+
+def _revoke_token(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.app import open_store
+    from knowledge.tokens import revoke_token
+
+    store = open_store(settings)
+    try:
+        if not revoke_token(store, args.token_id):
+            raise CliError(f"no active token with id {args.token_id!r} (the part after mg_)")
+    finally:
+        store.close()
+    print(f"revoked {args.token_id}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
     nlu.set_defaults(func=_nlu_dictionary)
     commands.add_parser("validate-data", help="check the seed files in data/").set_defaults(func=_validate_data)
+    admin = commands.add_parser("admin", help="manage the admin API").add_subparsers(dest="admin_command", required=True)
+    create = admin.add_parser("create-token", help="create a bearer token for the admin API")
+    create.add_argument("--role", required=True, choices=["viewer", "editor", "feed", "admin"])
+    create.add_argument("--name", help="who or what holds it (shown in the audit log)")
+    create.set_defaults(func=_create_token)
+    revoke = admin.add_parser("revoke-token", help="revoke a token by its id (mg_<id>_...)")
+    revoke.add_argument("token_id")
+    revoke.set_defaults(func=_revoke_token)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

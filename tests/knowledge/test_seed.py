@@ -67,3 +67,21 @@ def test_macao_museum_is_marked_closed(seed):
 def test_every_row_names_a_source_and_unverified_hours_are_flagged(seed):
     assert all(a.source.strip() for a in seed.attractions)
     assert any(not a.hours.verified for a in seed.attractions)
+
+
+def test_sample_offers_and_kiosks_load_with_their_references(tmp_path):
+    from pathlib import Path
+
+    from knowledge.kinds import all_kinds
+    from knowledge.seed import load_lexicon
+    from knowledge.store import KnowledgeStore
+
+    store = KnowledgeStore(f"sqlite:///{tmp_path / 'kb.sqlite3'}", all_kinds(load_lexicon().interests))
+    store.migrate()
+    written = store.seed_if_empty(Path(__file__).resolve().parents[2] / "data")
+    assert written["merchants"] >= 10 and written["promotions"] >= 15 and written["events"] >= 5
+    kiosks = {k.id: k for k in store.load("kiosks")}
+    assert {"k-airport-arrivals", "k-outer-harbour-ferry", "k-taipa-ferry", "k-border-gate", "k-hzmb-port",
+            "k-senado-square", "k-ruins-st-pauls", "k-a-ma-temple"} == set(kiosks)  # fmt: skip
+    assert all(k.sample for k in kiosks.values())  # invented placements say so
+    assert all(p.sample for p in store.load("promotions"))

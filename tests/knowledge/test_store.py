@@ -121,6 +121,6 @@ def test_unknown_ids_and_changes_reach_subscribers(seeded):
         seeded.get("attractions", "nowhere")
     heard = []
     seeded.subscribe(heard.append)
-    record = seeded.get("attractions", "hc-01-a-ma-temple")
+    record = seeded.get("attractions", "at-24-cheoc-van-beach")
     seeded.delete("attractions", record.id, "a")
     assert [(c.kind, c.id, c.deleted, c.action) for c in heard] == [("attractions", record.id, True, "delete")]

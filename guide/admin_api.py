@@ -1,0 +1,197 @@
+"""The tourism office's admin API under /api/v1/admin: bearer tokens with roles, CRUD for every
+kind, optimistic concurrency (ETag / If-Match), history and revert, soft delete and restore."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+
+from aiohttp import web
+
+from guide.errors import ApiError
+from guide.keys import STORE
+from knowledge.store import (
+    AlreadyExists, InUse, InvalidRecord, KnowledgeStore, NotFound, Record, StaleVersion, UnknownKind,
+)  # fmt: skip
+from knowledge.tokens import Permission, Principal, verify_token
+
+routes = web.RouteTableDef()
+BASE = "/api/v1/admin"
+PRINCIPAL = "principal"
+_ETAG = re.compile(r'^(?:W/)?"(?P<id>[^"@]+)@(?P<version>\d+)"$')
+
+
+async def authorize(request: web.Request, permission: Permission) -> Principal:
+    """The caller's principal, or 401 (no or bad token) / 403 (role lacks ``permission``)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "send a token: Authorization: Bearer <token>", "unauthorized")
+    principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip())
+    if principal is None:
+        raise ApiError(401, "the token is unknown or revoked", "unauthorized")
+    if not principal.can(permission):
+        raise ApiError(403, f"a {principal.role.value} token may not {permission.value}", "forbidden")
+    return principal
+
+
+def record_json(record: Record) -> dict:
+    return {
+        "kind": record.kind,
+        "id": record.id,
+        "version": record.version,
+        "deleted": record.deleted,
+        "updated_at": record.updated_at.isoformat(),
+        "updated_by": record.updated_by,
+        "doc": record.doc,
+    }
+
+
+def _respond(record: Record, status: int = 200) -> web.Response:
+    return web.json_response(record_json(record), status=status, headers={"ETag": record.etag})
+
+
+def _if_match(request: web.Request, entity_id: str) -> int | None:
+    """The version the caller edited (from If-Match), None when it sent none."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _ETAG.match(header.strip())
+    if not match or match["id"] != entity_id:
+        raise ApiError(412, "If-Match does not name this record's ETag; reload it and try again", "stale_version")
+    return int(match["version"])
+
+
+async def _body(request: web.Request) -> dict:
+    try:
+        body = await request.json(loads=json.loads)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "the body must be a JSON object", "invalid_body") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object", "invalid_body")
+    return body
+
+
+async def _call(fn: Callable[..., object], *args: object) -> object:
+    """Run a store call off the event loop and turn its errors into HTTP errors."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except UnknownKind as exc:
+        raise ApiError(404, str(exc), "unknown_kind") from exc
+    except NotFound as exc:
+        raise ApiError(404, str(exc), "not_found") from exc
+    except AlreadyExists as exc:
+        raise ApiError(409, str(exc), "already_exists") from exc
+    except InUse as exc:
+        raise ApiError(409, str(exc), "in_use") from exc
+    except StaleVersion as exc:
+        raise ApiError(412, str(exc), "stale_version", current_version=exc.current) from exc
+    except InvalidRecord as exc:
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
+        raise ApiError(422, "the record has invalid fields", "invalid_record", errors=errors) from exc
+
+
+def _searchable(record: Record) -> str:
+    """What staff search by: the id, names or titles, and aliases, in every language."""
+    doc = record.doc
+    parts = [record.id]
+    for field in ("names", "title"):
+        if isinstance(doc.get(field), dict):
+            parts += [str(v) for v in doc[field].values()]
+    for values in (doc.get("aliases") or {}).values():
+        parts += [str(v) for v in values] if isinstance(values, list) else []
+    return "\n".join(parts).lower()
+
+
+def _store(request: web.Request) -> KnowledgeStore:
+    return request.app[STORE]
+
+
+@routes.get(f"{BASE}/whoami")
+async def whoami(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.READ)
+    return web.json_response({"name": principal.name, "role": principal.role.value, "token_id": principal.token_id})
+
+
+@routes.get(f"{BASE}/{{kind}}")
+async def list_records(request: web.Request) -> web.Response:
+    await authorize(request, Permission.READ)
+    include_deleted = request.query.get("include_deleted", "false").lower() in ("1", "true", "yes")
+    records = await _call(_store(request).list, request.match_info["kind"], include_deleted)
+    needle = request.query.get("q", "").strip().lower()
+    if needle:
+        records = [r for r in records if needle in _searchable(r)]
+    return web.json_response({"count": len(records), "items": [record_json(r) for r in records]})
+
+
+@routes.post(f"{BASE}/{{kind}}")
+async def create_record(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.WRITE)
+    record = await _call(_store(request).create, request.match_info["kind"], await _body(request), principal.name)
+    response = _respond(record, 201)
+    response.headers["Location"] = f"{BASE}/{record.kind}/{record.id}"
+    return response
+
+
+@routes.get(f"{BASE}/{{kind}}/{{id}}")
+async def get_record(request: web.Request) -> web.Response:
+    await authorize(request, Permission.READ)
+    return _respond(await _call(_store(request).get, request.match_info["kind"], request.match_info["id"]))
+
+
+@routes.put(f"{BASE}/{{kind}}/{{id}}")
+async def update_record(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.WRITE)
+    kind, entity_id = request.match_info["kind"], request.match_info["id"]
+    version = _if_match(request, entity_id)
+    body = await _body(request)
+    return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version))
+
+
+@routes.delete(f"{BASE}/{{kind}}/{{id}}")
+async def delete_record(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.WRITE)
+    kind, entity_id = request.match_info["kind"], request.match_info["id"]
+    version = _if_match(request, entity_id)
+    return _respond(await _call(_store(request).delete, kind, entity_id, principal.name, version))
+
+
+@routes.post(f"{BASE}/{{kind}}/{{id}}/restore")
+async def restore_record(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.WRITE)
+    kind, entity_id = request.match_info["kind"], request.match_info["id"]
+    version = _if_match(request, entity_id)
+    return _respond(await _call(_store(request).restore, kind, entity_id, principal.name, version))
+
+
+@routes.get(f"{BASE}/{{kind}}/{{id}}/history")
+async def history(request: web.Request) -> web.Response:
+    await authorize(request, Permission.READ)
+    entries = await _call(_store(request).history, request.match_info["kind"], request.match_info["id"])
+    return web.json_response(
+        {
+            "items": [
+                {
+                    "change_id": e.id, "action": e.action, "actor": e.actor, "at": e.at.isoformat(),
+                    "version": e.version, "before": e.before, "after": e.after,
+                }  # fmt: skip
+                for e in entries
+            ]
+        }
+    )
+
+
+@routes.post(f"{BASE}/{{kind}}/{{id}}/revert")
+async def revert(request: web.Request) -> web.Response:
+    principal = await authorize(request, Permission.WRITE)
+    kind, entity_id = request.match_info["kind"], request.match_info["id"]
+    version = _if_match(request, entity_id)
+    change_id = (await _body(request)).get("change_id")
+    if not isinstance(change_id, int) or isinstance(change_id, bool):
+        raise ApiError(400, "change_id must be the number of a change in the history", "invalid_parameter",
+                       parameter="change_id")  # fmt: skip
+    return _respond(await _call(_store(request).revert, kind, entity_id, change_id, principal.name, version))
+
+
