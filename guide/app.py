@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -11,6 +13,7 @@ from rasa_sdk.executor import ActionExecutor
 from bot.actions import build_actions
 from guide import admin_api, api, webhook
 from guide.errors import error_middleware
+from guide.live import LiveIndex
 from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
@@ -76,8 +79,17 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         for action in build_actions(recommender):
             executor.register_action(action)
         app[EXECUTOR] = executor
+        live = LiveIndex(store, recommender)
+        store.subscribe(live.on_change)
+        stop = asyncio.Event()
+        listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
         log.info("guide service ready: %d attractions indexed", len(recommender.index))
         yield
+        stop.set()
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         store.close()
 
     app.cleanup_ctx.append(services)

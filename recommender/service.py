@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+import numpy as np
 
 from knowledge.lexicon import Lexicon
 from knowledge.model import Attraction
@@ -52,20 +55,54 @@ class Recommender:
         self.signals = signals
         self.clock = clock
         self.candidates = candidates
-        self.attractions = {a.id: a for a in attractions}
-        self.parser = QueryParser(lexicon, attractions)
+        self.attractions: dict[str, Attraction] = {}
         self.index = make_index(index_kind, self.encoder.dim)
-        live = [a for a in attractions if a.is_operating]
-        if live:
-            vectors = self.encoder.encode([document_text(a, lexicon) for a in live])
-            self.index.add([a.id for a in live], vectors)
-            self._vectors = dict(zip((a.id for a in live), vectors))
-        else:
-            self._vectors = {}
+        self._vectors: dict[str, np.ndarray] = {}
         self._by_tag: dict[str, set[str]] = {}
-        for a in live:
-            for key in (*a.tags, a.category):
-                self._by_tag.setdefault(key, set()).add(a.id)
+        # Readers and the live updater run in different threads: one lock keeps them apart.
+        self._lock = threading.RLock()
+        live = [a for a in attractions if a.is_operating]
+        vectors = self.encoder.encode([document_text(a, lexicon) for a in live]) if live else []
+        by_id = dict(zip((a.id for a in live), vectors))
+        if live:
+            self.index.add([a.id for a in live], np.asarray(vectors))
+        for a in attractions:
+            self._remember(a, by_id.get(a.id))
+        self.parser = QueryParser(lexicon, list(self.attractions.values()))
+
+    def _remember(self, a: Attraction, vector: np.ndarray | None) -> None:
+        self.attractions[a.id] = a
+        if vector is None:
+            return
+        self._vectors[a.id] = vector
+        for key in (*a.tags, a.category):
+            self._by_tag.setdefault(key, set()).add(a.id)
+
+    def _forget(self, attraction_id: str) -> None:
+        old = self.attractions.pop(attraction_id, None)
+        self._vectors.pop(attraction_id, None)
+        if old is not None:
+            for key in (*old.tags, old.category):
+                self._by_tag.get(key, set()).discard(attraction_id)
+        self.index.remove([attraction_id])
+
+    def upsert(self, attraction: Attraction) -> None:
+        """Apply one new or changed attraction: re-embed it alone, no rebuild."""
+        vector = None
+        if attraction.is_operating:
+            vector = self.encoder.encode([document_text(attraction, self.lexicon)])[0]
+        with self._lock:
+            self._forget(attraction.id)
+            if vector is not None:
+                self.index.add([attraction.id], vector.reshape(1, -1))
+            self._remember(attraction, vector)
+            self.parser = QueryParser(self.lexicon, list(self.attractions.values()))
+
+    def remove(self, attraction_id: str) -> None:
+        """Forget a deleted attraction everywhere."""
+        with self._lock:
+            self._forget(attraction_id)
+            self.parser = QueryParser(self.lexicon, list(self.attractions.values()))
 
     def get(self, attraction_id: str) -> Attraction | None:
         return self.attractions.get(attraction_id)
@@ -82,8 +119,14 @@ class Recommender:
 
         ``interests`` are interest keys already understood elsewhere (the bot's NLU).
         """
-        parsed = self.parser.parse(text, lang, extra_interests=tuple(interests))
+        with self._lock:
+            parser = self.parser
+        parsed = parser.parse(text, lang, extra_interests=tuple(interests))
         vector = self.encoder.encode_query(parsed.embed_text)
+        with self._lock:
+            return self._rank(parsed, vector, limit, at)
+
+    def _rank(self, parsed: ParsedQuery, vector: np.ndarray, limit: int, at: datetime | None) -> RecommendationList:
         hits = dict(self.index.search(vector, max(self.candidates, limit)))
         # Sights the query names or tags are candidates even when the encoder missed them
         # (it reads English only); their similarity is computed exactly.
