@@ -16,6 +16,7 @@ from knowledge.lexicon import Lexicon
 from knowledge.model import Attraction
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[0-9a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -36,39 +37,76 @@ class ParsedQuery:
     embed_text: str
 
 
-class _Matcher:
-    """Finds known phrases in text: substrings for Chinese, whole words for Latin script."""
+class PhraseMatcher:
+    """Finds known phrases in text: anywhere for Chinese, as whole words for Latin script.
 
-    def __init__(self, phrases: dict[str, set[str]]) -> None:
-        self._cjk: list[tuple[str, str]] = []
-        latin: dict[str, str] = {}
-        for key, values in phrases.items():
-            for phrase in values:
-                phrase = normalize(phrase)
-                if _CJK.search(phrase):
-                    self._cjk.append((phrase, key))
-                elif len(phrase) >= 3:
-                    latin[_strip_accents(phrase)] = key
-        # Longest first, so "ruins of st. paul's" wins over "st. paul's".
-        self._cjk.sort(key=lambda item: -len(item[0]))
-        self._latin = latin
-        alternatives = sorted(latin, key=len, reverse=True)
-        self._latin_re = (
-            re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
-            if alternatives
-            else None
-        )
+    Phrases are indexed by their first character (Chinese) or first word (Latin), longest
+    first, so one scan over the text finds them and one key's phrases can be replaced alone
+    when the office edits a record.
+    """
+
+    def __init__(self, phrases: dict[str, set[str]] | None = None) -> None:
+        self._by_anchor: dict[str, list[tuple[str, str]]] = {}
+        self._anchors_of: dict[str, set[str]] = {}
+        for key, values in (phrases or {}).items():
+            self.add(key, values)
+
+    @staticmethod
+    def _prepare(phrase: str) -> tuple[str, str] | None:
+        phrase = _strip_accents(normalize(phrase))
+        if not phrase:
+            return None
+        if _CJK.match(phrase):
+            return phrase[0], phrase
+        word = _LATIN_WORD.match(phrase)
+        if word is None or len(phrase) < 3:
+            return None
+        return word.group(), phrase
+
+    def add(self, key: str, phrases: set[str] | list[str]) -> None:
+        self.remove(key)
+        for phrase in phrases:
+            prepared = self._prepare(phrase)
+            if prepared is None:
+                continue
+            anchor, text = prepared
+            bucket = self._by_anchor.setdefault(anchor, [])
+            if (text, key) not in bucket:
+                bucket.append((text, key))
+                bucket.sort(key=lambda item: -len(item[0]))  # "ruins of st. paul's" before "st. paul's"
+            self._anchors_of.setdefault(key, set()).add(anchor)
+
+    def remove(self, key: str) -> None:
+        for anchor in self._anchors_of.pop(key, ()):
+            bucket = [item for item in self._by_anchor.get(anchor, []) if item[1] != key]
+            if bucket:
+                self._by_anchor[anchor] = bucket
+            else:
+                self._by_anchor.pop(anchor, None)
 
     def find(self, text: str) -> list[str]:
+        text = _strip_accents(normalize(text))
         found: list[str] = []
-        rest = text
-        for phrase, key in self._cjk:
-            if phrase in rest:
-                found.append(key)
-                rest = rest.replace(phrase, " ")
-        if self._latin_re is not None:
-            for match in self._latin_re.finditer(_strip_accents(rest)):
-                found.append(self._latin[match.group(1)])
+        pos = 0
+        while pos < len(text):
+            if _CJK.match(text, pos):
+                candidates, at_word = self._by_anchor.get(text[pos], ()), True
+            else:
+                word = _LATIN_WORD.match(text, pos)
+                at_word = word is not None and (pos == 0 or not _LATIN_WORD.match(text, pos - 1))
+                candidates = self._by_anchor.get(word.group(), ()) if at_word else ()
+            step = 1
+            for phrase, key in candidates:
+                end = pos + len(phrase)
+                latin_end_ok = _CJK.match(phrase) or end >= len(text) or not _LATIN_WORD.match(text, end)
+                if text.startswith(phrase, pos) and latin_end_ok:
+                    found.append(key)
+                    step = len(phrase)
+                    break
+            else:
+                if not _CJK.match(text, pos) and at_word:
+                    step = len(_LATIN_WORD.match(text, pos).group())
+            pos += step
         return list(dict.fromkeys(found))
 
 
@@ -77,11 +115,20 @@ class QueryParser:
 
     def __init__(self, lexicon: Lexicon, attractions: list[Attraction]) -> None:
         self._lexicon = lexicon
-        self._interests = _Matcher(
+        self._interests = PhraseMatcher(
             {key: {t for terms in i.terms.values() for t in terms} for key, i in lexicon.interests.items()}
         )
-        self._names = _Matcher({a.id: set(a.all_names()) for a in attractions})
+        self._names = PhraseMatcher({a.id: set(a.all_names()) for a in attractions})
         self._english = {a.id: a.names["en"] for a in attractions}
+
+    def upsert(self, attraction: Attraction) -> None:
+        """Know one new or renamed attraction (its old names forgotten)."""
+        self._names.add(attraction.id, set(attraction.all_names()))
+        self._english[attraction.id] = attraction.names["en"]
+
+    def remove(self, attraction_id: str) -> None:
+        self._names.remove(attraction_id)
+        self._english.pop(attraction_id, None)
 
     def parse(self, text: str, lang: str, extra_interests: tuple[str, ...] = ()) -> ParsedQuery:
         clean = normalize(text)

@@ -96,13 +96,13 @@ class Recommender:
             if vector is not None:
                 self.index.add([attraction.id], vector.reshape(1, -1))
             self._remember(attraction, vector)
-            self.parser = QueryParser(self.lexicon, list(self.attractions.values()))
+            self.parser.upsert(attraction)
 
     def remove(self, attraction_id: str) -> None:
         """Forget a deleted attraction everywhere."""
         with self._lock:
             self._forget(attraction_id)
-            self.parser = QueryParser(self.lexicon, list(self.attractions.values()))
+            self.parser.remove(attraction_id)
 
     def get(self, attraction_id: str) -> Attraction | None:
         return self.attractions.get(attraction_id)
@@ -119,9 +119,8 @@ class Recommender:
 
         ``interests`` are interest keys already understood elsewhere (the bot's NLU).
         """
-        with self._lock:
-            parser = self.parser
-        parsed = parser.parse(text, lang, extra_interests=tuple(interests))
+        with self._lock:  # parsing takes microseconds; the parser changes with live edits
+            parsed = self.parser.parse(text, lang, extra_interests=tuple(interests))
         vector = self.encoder.encode_query(parsed.embed_text)
         with self._lock:
             return self._rank(parsed, vector, limit, at)

@@ -48,6 +48,7 @@ class Demo:
     rasa_url: str
     guide_url: str
     output: Path
+    var: Path
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +69,7 @@ def demo(tmp_path_factory) -> Demo:
             process.kill()
             pytest.fail(f"`macau-guide run` did not come up:\n{output.read_text(errors='replace')[-4000:]}")
         time.sleep(1)
-    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output)
+    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output, var)
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:

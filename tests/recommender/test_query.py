@@ -44,3 +44,21 @@ def test_interest_words_in_every_language(parser, text, lang, interest):
 
 def test_partial_words_do_not_match(parser):
     assert "art" not in parser.parse("where does the tour start", "en").interests
+
+
+def test_one_sight_renamed_in_place(seed):
+    parser = QueryParser(seed.lexicon, seed.attractions)
+    ruins = next(a for a in seed.attractions if a.id == "hc-15-ruins-st-pauls")
+    import dataclasses
+
+    renamed = dataclasses.replace(ruins, names={**ruins.names, "en": "Old Facade"}, aliases={})
+    parser.upsert(renamed)
+    assert parser.parse("the old facade", "en").attraction_ids == ("hc-15-ruins-st-pauls",)
+    assert parser.parse("大三巴", "zh-Hant").attraction_ids == ()  # the alias went with the edit
+    parser.remove("hc-15-ruins-st-pauls")
+    assert parser.parse("the old facade", "en").attraction_ids == ()
+
+
+def test_latin_names_next_to_chinese_and_accents(parser):
+    assert parser.parse("我想去St Paul's", "zh-Hant").attraction_ids == ("hc-15-ruins-st-pauls",)
+    assert parser.parse("ruinas de sao paulo", "pt").attraction_ids == ("hc-15-ruins-st-pauls",)
