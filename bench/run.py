@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import platform
-import socket
-import statistics
 import tempfile
 import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.common import free_port, summary
+from bench.live import bench_edit_to_visible, bench_incremental
 from guide.settings import Settings
 from guide.stack import Stack
 from knowledge.seed import load_seed
@@ -37,15 +37,6 @@ RECOMMEND_MESSAGES = [
     "somewhere with great views", "想睇古蹟", "I want to try Macanese food",
 ]  # fmt: skip
 GREETINGS = ["hello", "hi there", "你好", "早晨", "olá", "bom dia", "good morning", "哈囉"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> dict:
-    return {"n": len(values), "p50_ms": statistics.median(values), "p99_ms": percentile(values, 99)}
 
 
 def queries(seed, n: int) -> list[tuple[str, str]]:
@@ -89,12 +80,6 @@ def bench_recommender(seed) -> dict:
         "query_embedding_alone": summary(encode_only),
         "items": len(recommender.index),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def turn(url: str, sender: str, message: str) -> float:
@@ -150,6 +135,29 @@ def table(results: dict) -> str:
         f"recommendation turn / greeting turn: p50 {chat['ratio_p50']:.2f}x, p99 {chat['ratio_p99']:.2f}x "
         "(target <= 1.3x)",
     ]
+    live = results.get("live")
+    if live:
+        lines += [
+            "",
+            "## Live updates (target: edit visible < 1 s)",
+            "",
+            "| measurement | n | p50 ms | p99 ms |",
+            "|---|---:|---:|---:|",
+        ]
+        edit = live["edit_to_visible"]
+        lines.append("| edit to visible, same guide process (PUT returns, GET shows it) | "
+                     f"{edit['same_process']['n']} | {edit['same_process']['p50_ms']:.1f} | "
+                     f"{edit['same_process']['p99_ms']:.1f} |")
+        lines.append("| edit to visible, other guide process (PostgreSQL NOTIFY) | "
+                     f"{edit['other_process_postgres']['n']} | {edit['other_process_postgres']['p50_ms']:.1f} | "
+                     f"{edit['other_process_postgres']['p99_ms']:.1f} |")
+        for size, row in live["incremental_update"].items():
+            lines.append(f"| one incremental update (re-embed + index + names), {int(size):,} items | {row['n']} | "
+                         f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")
+        lines.append("")
+        lines.append("Index build without embeddings: " + ", ".join(
+            f"{int(size):,} items {row['build_s_without_embedding']:.1f} s" for size, row in live["incremental_update"].items()
+        ))
     return "\n".join(lines) + "\n"
 
 
@@ -160,6 +168,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.python_version()}",
         "recommender": bench_recommender(seed),
         "chat": bench_chat(),
+        "live": {"edit_to_visible": bench_edit_to_visible(), "incremental_update": bench_incremental(seed)},
     }
     text = table(results)
     print(text)
