@@ -12,6 +12,7 @@ from aiohttp import web
 
 from guide.errors import ApiError
 from guide.keys import STORE
+from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (
     AlreadyExists, InUse, InvalidRecord, KnowledgeStore, NotFound, Record, StaleVersion, UnknownKind,
 )  # fmt: skip
@@ -89,7 +90,7 @@ async def _call(fn: Callable[..., object], *args: object) -> object:
     except StaleVersion as exc:
         raise ApiError(412, str(exc), "stale_version", current_version=exc.current) from exc
     except InvalidRecord as exc:
-        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors]
+        errors = [{"row": e.row, "line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
         raise ApiError(422, "the record has invalid fields", "invalid_record", errors=errors) from exc
 
 
@@ -133,6 +134,42 @@ async def create_record(request: web.Request) -> web.Response:
     response = _respond(record, 201)
     response.headers["Location"] = f"{BASE}/{record.kind}/{record.id}"
     return response
+
+
+@routes.post(f"{BASE}/{{kind}}/import")
+async def import_file(request: web.Request) -> web.Response:
+    """A CSV, JSON or YAML file of records, all written or none (every bad row reported)."""
+    principal = await authorize(request, Permission.WRITE)
+    fmt = request.query.get("format") or format_for(request.headers.get("Content-Type", ""))
+    if fmt not in FORMATS:
+        raise ApiError(415, f"send text/csv, application/json or application/yaml (or ?format=), not {fmt!r}",
+                       "unsupported_media_type")  # fmt: skip
+    data = await request.read()
+    try:
+        rows = read_rows(data, fmt)
+    except FileFormatError as exc:
+        raise ApiError(400, str(exc), "invalid_file", line=exc.line) from exc
+    if not rows:
+        raise ApiError(400, "the file holds no records", "invalid_file")
+    counts = await _call(_store(request).import_docs, request.match_info["kind"],
+                         [(r.number, r.line, r.doc) for r in rows], principal.name)  # fmt: skip
+    return web.json_response({"kind": request.match_info["kind"], "rows": len(rows), **counts})
+
+
+@routes.get(f"{BASE}/{{kind}}/export")
+async def export_file(request: web.Request) -> web.Response:
+    await authorize(request, Permission.READ)
+    fmt = request.query.get("format", "json")
+    if fmt not in FORMATS:
+        raise ApiError(400, f"format must be one of {', '.join(FORMATS)}", "invalid_parameter", parameter="format")
+    kind = request.match_info["kind"]
+    docs = await _call(_store(request).export_docs, kind)
+    return web.Response(
+        body=write_rows(docs, fmt),
+        content_type=CONTENT_TYPES[fmt],
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{kind}.{fmt}"'},
+    )
 
 
 @routes.get(f"{BASE}/{{kind}}/{{id}}")

@@ -306,6 +306,57 @@ class KnowledgeStore:
             return self._write(kind, entity_id, actor, "revert", if_version, None, deleted=True)
         return self._write(kind, entity_id, actor, "revert", if_version, entry.before, deleted=False)
 
+    # files
+
+    def import_docs(self, kind: str, rows: list[tuple[int, int, object]], actor: str) -> dict[str, int]:
+        """Create or replace every ``(number, line, doc)`` row in one transaction.
+
+        Every bad row is reported (InvalidRecord, each error naming its row and line) and then
+        nothing is written. Unchanged rows are left alone; deleted ones come back.
+        """
+        table = ENTITY_TABLES[self._kind(kind).name]
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        changes: list[Change] = []
+        with self.engine.begin() as conn:
+            errors: list[FieldError] = []
+            seen: dict[str, int] = {}
+            docs = []
+            for number, line, raw in rows:
+                doc = _plain(raw) if isinstance(raw, dict) else raw
+                try:
+                    self.check(kind, doc, number, conn)
+                except InvalidRecord as exc:
+                    errors.extend(FieldError(e.row, e.field, e.message, line) for e in exc.errors)
+                    continue
+                if doc["id"] in seen:
+                    errors.append(FieldError(number, "id", f"{doc['id']} repeats row {seen[doc['id']]}", line))
+                seen[doc["id"]] = number
+                docs.append(doc)
+            if errors:
+                raise InvalidRecord(errors)
+            for doc in docs:
+                row = conn.execute(select(table).where(table.c.id == doc["id"]).with_for_update()).first()
+                if row is None:
+                    conn.execute(insert(table).values(id=doc["id"], doc=doc, version=1, deleted=False,
+                                                      updated_at=_now(), updated_by=actor))  # fmt: skip
+                    self._audit(conn, kind, doc["id"], "import", actor, 1, None, doc)
+                    counts["created"] += 1
+                    changes.append(Change(kind, doc["id"], 1, False, "import"))
+                elif row.doc == doc and not row.deleted:
+                    counts["unchanged"] += 1
+                else:
+                    version = row.version + 1
+                    conn.execute(update(table).where(table.c.id == doc["id"]).values(
+                        doc=doc, version=version, deleted=False, updated_at=_now(), updated_by=actor))  # fmt: skip
+                    self._audit(conn, kind, doc["id"], "import", actor, version, None if row.deleted else row.doc, doc)
+                    counts["updated"] += 1
+                    changes.append(Change(kind, doc["id"], version, False, "import"))
+        self._publish(changes)
+        return counts
+
+    def export_docs(self, kind: str) -> list[dict]:
+        return [r.doc for r in self.list(kind)]
+
     # seeding
 
     def seed_if_empty(self, seed_dir: Path) -> dict[str, int]:

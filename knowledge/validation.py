@@ -23,9 +23,11 @@ class FieldError:
     row: int
     field: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.message}"
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line else "")
+        return f"{where}: {self.field}: {self.message}"
 
 
 class ValidationError(ValueError):
