@@ -42,10 +42,10 @@ async def list_attractions(request: web.Request) -> web.Response:
     return web.json_response({"lang": lang, "count": len(items), "items": items})
 
 
-@routes.get("/api/v1/attractions/{attraction_id}")
+@routes.get("/api/v1/attractions/{id}")
 async def get_attraction(request: web.Request) -> web.Response:
     lang = _lang(request)
-    attraction_id = request.match_info["attraction_id"]
+    attraction_id = request.match_info["id"]
     attraction = request.app[RECOMMENDER].get(attraction_id)
     if attraction is None:
         raise ApiError(404, f"no attraction with id {attraction_id!r}", "attraction_not_found")

@@ -11,7 +11,7 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, webhook
+from guide import admin_api, api, openapi, webhook
 from guide.errors import error_middleware
 from guide.live import LiveIndex
 from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
@@ -96,5 +96,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.router.add_get("/healthz", healthz)
     app.add_routes(api.routes)
     app.add_routes(admin_api.routes)
+    app.add_routes(openapi.routes)
     app.add_routes(webhook.routes)
     return app

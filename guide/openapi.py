@@ -1,0 +1,172 @@
+"""The OpenAPI 3.0 document of the guide service (served at /api/v1/openapi.json).
+
+Kept by hand beside the routes; ``tests/guide/test_openapi.py`` checks that every route is
+described and runs schemathesis against a live service with it.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from knowledge.languages import LANGUAGES
+from knowledge.schema import ENTITY_KINDS
+
+routes = web.RouteTableDef()
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict, description: str = "OK", headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _errors(*statuses: int) -> dict:
+    names = {400: "Bad request", 401: "No or bad token", 403: "Role not allowed", 404: "Not found",
+             409: "Conflict", 412: "Stale If-Match", 413: "Body too large", 415: "Unsupported file type",
+             422: "Invalid record"}  # fmt: skip
+    return {str(s): _json(_ERROR, names[s]) for s in statuses}
+
+
+_KIND = {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(ENTITY_KINDS)}}
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}}
+_LANG = {"name": "lang", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": list(LANGUAGES), "default": "en"}}  # fmt: skip
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+             "description": "the ETag of the version you edited; a stale one gets 412"}  # fmt: skip
+_ETAG = {"ETag": {"schema": {"type": "string"}}}
+_RECORD = {"$ref": "#/components/schemas/Record"}
+_DOC = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}, "additionalProperties": True}
+_AUTH_ERRORS = (401, 403)
+
+
+def document() -> dict:
+    admin = "/api/v1/admin"
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Macau guide", "version": "0.1.0",
+                 "description": "Public recommendations and the tourism office's admin API."},  # fmt: skip
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object", "required": ["status", "code", "message"],
+                        "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
+                                       "message": {"type": "string"}},
+                    }},
+                },  # fmt: skip
+                "Record": {
+                    "type": "object",
+                    "required": ["kind", "id", "version", "deleted", "updated_at", "updated_by", "doc"],
+                    "properties": {
+                        "kind": {"type": "string"}, "id": {"type": "string"}, "version": {"type": "integer"},
+                        "deleted": {"type": "boolean"}, "updated_at": {"type": "string"},
+                        "updated_by": {"type": "string"}, "doc": {"type": "object"},
+                    },
+                },  # fmt: skip
+                "Attraction": {
+                    "type": "object", "required": ["id", "name", "category", "location", "status"],
+                    "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                   "category": {"type": "string"}, "status": {"type": "string"},
+                                   "location": {"type": "object"}, "open_now": {"type": "boolean"}},
+                },  # fmt: skip
+            },
+        },
+        "paths": {
+            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"})}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This document",
+                                             "responses": {"200": _json({"type": "object"})}}},
+            "/api/v1/attractions": {"get": {
+                "summary": "Every attraction in a language", "parameters": [_LANG],
+                "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Attraction"}}}}),
+                    **_errors(400)},
+            }},  # fmt: skip
+            "/api/v1/attractions/{id}": {"get": {
+                "summary": "One attraction", "parameters": [_ID, _LANG],
+                "responses": {"200": _json({"$ref": "#/components/schemas/Attraction"}), **_errors(400, 404)},
+            }},  # fmt: skip
+            "/api/v1/recommendations": {"get": {
+                "summary": "Sights for what the visitor asked, with reasons",
+                "parameters": [
+                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}},
+                    _LANG,
+                    {"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}},
+                ],
+                "responses": {"200": _json({"type": "object", "required": ["items", "understood"], "properties": {
+                    "items": {"type": "array", "items": {"type": "object", "required": ["id", "name", "reasons"]}},
+                    "understood": {"type": "object"}}}), **_errors(400)},
+            }},  # fmt: skip
+            f"{admin}/whoami": {"get": {
+                "summary": "The token's name and role", "security": [{"bearer": []}],
+                "responses": {"200": _json({"type": "object", "required": ["name", "role"]}), **_errors(401)},
+            }},  # fmt: skip
+            f"{admin}/{{kind}}": {
+                "get": {"summary": "List or search records", "security": [{"bearer": []}], "parameters": [
+                    _KIND, {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    {"name": "include_deleted", "in": "query", "schema": {"type": "boolean"}}],
+                    "responses": {"200": _json({"type": "object", "required": ["items"]}), **_errors(*_AUTH_ERRORS, 404)}},
+                "post": {"summary": "Create a record", "security": [{"bearer": []}], "parameters": [_KIND],
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": _DOC}}},
+                         "responses": {"201": _json(_RECORD, "Created", _ETAG),
+                                       **_errors(400, *_AUTH_ERRORS, 404, 409, 413, 422)}},
+            },  # fmt: skip
+            f"{admin}/{{kind}}/import": {"post": {
+                "summary": "Import a CSV, JSON or YAML file in one transaction", "security": [{"bearer": []}],
+                "parameters": [_KIND, {"name": "format", "in": "query",
+                                       "schema": {"type": "string", "enum": ["csv", "json", "yaml"]}}],
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "array", "items": _DOC}},
+                    "application/yaml": {"schema": {"type": "string"}}}},
+                "responses": {"200": _json({"type": "object", "required": ["created", "updated", "unchanged"]}),
+                              **_errors(400, *_AUTH_ERRORS, 404, 413, 415, 422)},
+            }},  # fmt: skip
+            f"{admin}/{{kind}}/export": {"get": {
+                "summary": "Export every live record", "security": [{"bearer": []}],
+                "parameters": [_KIND, {"name": "format", "in": "query",
+                                       "schema": {"type": "string", "enum": ["csv", "json", "yaml"]}}],
+                "responses": {"200": {"description": "The file", "content": {
+                    "application/json": {"schema": {"type": "array"}}, "text/csv": {"schema": {"type": "string"}},
+                    "application/yaml": {"schema": {"type": "array"}}}}, **_errors(400, *_AUTH_ERRORS, 404)},
+            }},  # fmt: skip
+            f"{admin}/{{kind}}/{{id}}": {
+                "get": {"summary": "One record", "security": [{"bearer": []}], "parameters": [_KIND, _ID],
+                        "responses": {"200": _json(_RECORD, headers=_ETAG), **_errors(*_AUTH_ERRORS, 404)}},
+                "put": {"summary": "Replace a record", "security": [{"bearer": []}], "parameters": [_KIND, _ID, _IF_MATCH],
+                        "requestBody": {"required": True, "content": {"application/json": {"schema": _DOC}}},
+                        "responses": {"200": _json(_RECORD, headers=_ETAG),
+                                      **_errors(400, *_AUTH_ERRORS, 404, 412, 413, 422)}},
+                "delete": {"summary": "Soft-delete a record", "security": [{"bearer": []}],
+                           "parameters": [_KIND, _ID, _IF_MATCH],
+                           "responses": {"200": _json(_RECORD, headers=_ETAG), **_errors(*_AUTH_ERRORS, 404, 409, 412)}},
+            },  # fmt: skip
+            f"{admin}/{{kind}}/{{id}}/restore": {"post": {
+                "summary": "Undo a delete", "security": [{"bearer": []}], "parameters": [_KIND, _ID, _IF_MATCH],
+                "responses": {"200": _json(_RECORD, headers=_ETAG), **_errors(*_AUTH_ERRORS, 404, 412, 422)},
+            }},  # fmt: skip
+            f"{admin}/{{kind}}/{{id}}/history": {"get": {
+                "summary": "Every change of a record", "security": [{"bearer": []}], "parameters": [_KIND, _ID],
+                "responses": {"200": _json({"type": "object", "required": ["items"]}), **_errors(*_AUTH_ERRORS, 404)},
+            }},  # fmt: skip
+            f"{admin}/{{kind}}/{{id}}/revert": {"post": {
+                "summary": "Put a record back as it was before one change", "security": [{"bearer": []}],
+                "parameters": [_KIND, _ID, _IF_MATCH],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["change_id"], "properties": {"change_id": {"type": "integer"}}}}}},
+                "responses": {"200": _json(_RECORD, headers=_ETAG),
+                              **_errors(400, *_AUTH_ERRORS, 404, 409, 412, 413, 422)},
+            }},  # fmt: skip
+        },
+    }
+
+
+@routes.get("/api/v1/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(document())
