@@ -12,7 +12,7 @@ BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcar
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test bench venv venv-rasa model userdict constraints clean
+.PHONY: help run test bench venv venv-rasa model chromium userdict constraints clean
 
 help:
 	@echo "make run    start the demo (dialogue server :5005, guide service :8000)"
@@ -22,11 +22,16 @@ help:
 run: venv venv-rasa model
 	$(VENV)/bin/macau-guide run
 
-test: venv venv-rasa model
+test: venv venv-rasa model chromium
 	$(VENV)/bin/python -m pytest
 
 bench: venv venv-rasa model
 	$(VENV)/bin/python -m bench.run
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium: /usr/bin/chromium
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 venv: $(VENV)/.installed
 venv-rasa: $(RASA_VENV)/.installed

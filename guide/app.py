@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
@@ -53,6 +54,14 @@ def build_recommender(settings: Settings, store: KnowledgeStore, encoder: Encode
     )
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+async def admin_page(request: web.Request) -> web.FileResponse:
+    """The office's admin UI: one static page talking to the admin API with a token."""
+    return web.FileResponse(STATIC / "admin" / "index.html", headers={"Cache-Control": "no-cache"})
+
+
 async def healthz(request: web.Request) -> web.Response:
     recommender = request.app[RECOMMENDER]
     return web.json_response(
@@ -94,6 +103,8 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
 
     app.cleanup_ctx.append(services)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/admin", admin_page)
+    app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
     app.add_routes(api.routes)
     app.add_routes(admin_api.routes)
     app.add_routes(openapi.routes)
