@@ -8,6 +8,7 @@ into an English text for the encoder and into tags and ids for the ranker.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -71,9 +72,8 @@ class PhraseMatcher:
                 continue
             anchor, text = prepared
             bucket = self._by_anchor.setdefault(anchor, [])
-            if (text, key) not in bucket:
-                bucket.append((text, key))
-                bucket.sort(key=lambda item: -len(item[0]))  # "ruins of st. paul's" before "st. paul's"
+            # Longest first ("ruins of st. paul's" before "st. paul's"); insort keeps add O(bucket).
+            bisect.insort(bucket, (text, key), key=lambda item: -len(item[0]))
             self._anchors_of.setdefault(key, set()).add(anchor)
 
     def remove(self, key: str) -> None:
