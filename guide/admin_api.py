@@ -14,7 +14,14 @@ from guide.errors import ApiError
 from guide.keys import STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (
-    AlreadyExists, InUse, InvalidRecord, KnowledgeStore, NotFound, Record, StaleVersion, UnknownKind,
+    AlreadyExists,
+    InUse,
+    InvalidRecord,
+    KnowledgeStore,
+    NotFound,
+    Record,
+    StaleVersion,
+    UnknownKind,
 )  # fmt: skip
 from knowledge.tokens import Permission, Principal, verify_token
 

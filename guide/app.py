@@ -14,8 +14,8 @@ from rasa_sdk.executor import ActionExecutor
 from bot.actions import build_actions
 from guide import admin_api, api, openapi, webhook
 from guide.errors import error_middleware
-from guide.live import LiveIndex
 from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
+from guide.live import LiveIndex
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
 from knowledge.seed import load_lexicon

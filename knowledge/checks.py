@@ -4,14 +4,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from knowledge.hours import DAYS, HoursError, parse_interval
 from knowledge.languages import LANGUAGES
-from knowledge.validation import ID_PATTERN, LAT_RANGE, LON_RANGE, FieldError
 
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# A generous box around Macau's peninsula, Taipa, Cotai and Coloane.
+LAT_RANGE = (22.10, 22.22)
+LON_RANGE = (113.52, 113.60)
 WALLETS: tuple[str, ...] = ("mpay", "alipay", "alipayhk", "wechatpay", "bocpay")
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem: which row (and file line), which field, what is wrong."""
+
+    row: int
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line else "")
+        return f"{where}: {self.field}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """Rows that cannot be loaded; ``errors`` lists every bad field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors[:10]))
+        self.errors = errors
 
 
 class Checker:
@@ -134,6 +160,26 @@ class Checker:
 
     def days(self, field: str = "days") -> tuple[str, ...]:
         return self.choices(field, DAYS)
+
+    def aliases(self, field: str = "aliases") -> dict[str, tuple[str, ...]]:
+        raw = self.get(field) or {}
+        if not isinstance(raw, dict):
+            self.fail(field, "must be a mapping of language tag to a list of names")
+            return {}
+        found = {}
+        for tag, values in raw.items():
+            if tag not in LANGUAGES or not isinstance(values, list):
+                self.fail(f"{field}.{tag}", "must be a known language tag with a list")
+            else:
+                found[tag] = tuple(str(v) for v in values)
+        return found
+
+    def whole_number(self, field: str, low: int, high: int, unit: str) -> int:
+        value = self.get(field)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.fail(field, f"must be whole {unit} between {low} and {high}")
+            return low
+        return value
 
     def in_order(self, first: str, second: str, a: object, b: object) -> None:
         if a is not None and b is not None and a > b:

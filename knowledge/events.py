@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from knowledge.checks import Checker
-from knowledge.validation import FieldError
+from knowledge.checks import Checker, FieldError
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.checks import Checker
+from knowledge.checks import Checker, FieldError
 from knowledge.languages import LANGUAGES
-from knowledge.validation import FieldError
 
 KINDS: tuple[str, ...] = ("airport", "ferry_terminal", "border", "landmark")
 

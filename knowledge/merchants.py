@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knowledge.checks import WALLETS, Checker
-from knowledge.validation import FieldError
+from knowledge.checks import WALLETS, Checker, FieldError
 
 CATEGORIES: tuple[str, ...] = ("restaurant", "bakery", "cafe", "snacks", "shop", "bar")
 PROVIDERS: tuple[str, ...] = ("alipayplus", "wechatpay", "sandbox")

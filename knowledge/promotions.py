@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge.checks import WALLETS, Checker
+from knowledge.checks import WALLETS, Checker, FieldError
 from knowledge.model import DISTRICTS
-from knowledge.validation import FieldError
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from knowledge import migrate
+from knowledge.checks import FieldError
 from knowledge.kinds import Kind
 from knowledge.schema import ENTITY_TABLES, audit_log
-from knowledge.validation import FieldError
 
 log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "kb_changes"

@@ -30,8 +30,8 @@ class HashingEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z]{3,}|[\u4e00-\u9fff]", text.lower()):
+        for row, sentence in enumerate(texts):
+            for word in re.findall(r"[a-z]{3,}|[\u4e00-\u9fff]", sentence.lower()):
                 word = word.rstrip("s") if len(word) > 4 else word
                 bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
                 out[row, bucket % self.dim] += 1.0

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from knowledge.kinds import all_kinds
 from knowledge.store import KnowledgeStore
 
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path, seed):
     if request.param == "sqlite":
