@@ -1,0 +1,1 @@
+"""Crowd levels: observations from feeds, their state, hour-of-week profiles and forecasts."""

@@ -1,0 +1,51 @@
+"""Crowd forecasts: the hour-of-week profile, corrected by what was last observed.
+
+A sight busier than usual now tends to stay busier for a while: the gap between the latest
+observation and the profile decays with the horizon (half-life ``HALF_LIFE_HOURS``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from recommender.crowd.levels import Level, Observation
+from recommender.crowd.profiles import Profiles
+
+HALF_LIFE_HOURS = 2.0
+
+
+@dataclass(frozen=True)
+class ForecastPoint:
+    at: datetime
+    level: Level
+    expected: float  # the level as a real number, before rounding
+
+
+def predict(profiles: Profiles, target_id: str, at: datetime, latest: Observation | None) -> float:
+    """The expected level at ``at`` given the latest observation (if any), from 1 to 5."""
+    base = profiles.expected(target_id, at)
+    if latest is None:
+        return base
+    hours = (at - latest.observed_at).total_seconds() / 3600
+    if hours < 0:
+        return base
+    gap = int(latest.level) - profiles.expected(target_id, latest.observed_at)
+    return min(5.0, max(1.0, base + gap * math.exp(-math.log(2) * hours / HALF_LIFE_HOURS)))
+
+
+def as_level(value: float) -> Level:
+    return Level(min(5, max(1, int(math.floor(value + 0.5)))))
+
+
+def forecast(
+    profiles: Profiles, target_id: str, start: datetime, hours: int, latest: Observation | None
+) -> list[ForecastPoint]:
+    """Hourly points from ``start`` (inclusive) for ``hours`` hours."""
+    points = []
+    for step in range(hours + 1):
+        at = start + timedelta(hours=step)
+        value = predict(profiles, target_id, at, latest)
+        points.append(ForecastPoint(at, as_level(value), round(value, 2)))
+    return points
