@@ -28,10 +28,12 @@ test: venv venv-rasa model chromium
 bench: venv venv-rasa model
 	$(VENV)/bin/python -m bench.run
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
-chromium: /usr/bin/chromium
-/usr/bin/chromium:
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download), and
+# CJK fonts so pages in Chinese render in it (screenshots included).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+chromium: /usr/bin/chromium $(CJK_FONT)
+/usr/bin/chromium $(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
 
 venv: $(VENV)/.installed
 venv-rasa: $(RASA_VENV)/.installed

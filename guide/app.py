@@ -6,20 +6,28 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, openapi, webhook
+from guide import admin_api, api, crowd_api, openapi, webhook
 from guide.errors import error_middleware
-from guide.keys import EXECUTOR, RECOMMENDER, SETTINGS, STORE
+from guide.keys import CROWD, EXECUTOR, RECOMMENDER, SETTINGS, STORE
 from guide.live import LiveIndex
+from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
 from knowledge.seed import load_lexicon
-from knowledge.store import KnowledgeStore
+from knowledge.store import Change, KnowledgeStore
+from recommender.crowd.coordinator import FeedCoordinator
+from recommender.crowd.feed import FeedMapping, HttpCrowdFeed
+from recommender.crowd.profiles import Profiles
+from recommender.crowd.service import CrowdService
+from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
 from recommender.service import Recommender
 from recommender.signals import with_weights
@@ -69,6 +77,39 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+async def crowd(app: web.Application) -> AsyncIterator[None]:
+    """Crowd state and service; the feed coordinator when a feed URL is set."""
+    settings = app[SETTINGS]
+    recommender = app[RECOMMENDER]
+    profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml",
+                             {a.id: a.category for a in recommender.attractions.values()})  # fmt: skip
+    state = make_state(settings.redis_url, settings.crowd_ttl_seconds)
+    app[CROWD] = CrowdService(state, profiles, timedelta(minutes=settings.crowd_max_age_minutes))
+
+    def follow(change: Change) -> None:  # a new or removed sight gets or loses its profile
+        if change.kind == "attractions":
+            attraction = recommender.get(change.id)
+            profiles.set_category(change.id, attraction.category if attraction else None)
+
+    app[STORE].subscribe(follow)
+    stop = asyncio.Event()
+    session, poller = None, None
+    if settings.crowd_feed_url:
+        session = aiohttp.ClientSession()
+        feed = HttpCrowdFeed(session, settings.crowd_feed_url, FeedMapping.from_overrides(settings.crowd_feed_fields),
+                             settings.crowd_feed_timeout, source="feed")  # fmt: skip
+        coordinator = FeedCoordinator(feed, state, lambda: set(recommender.attractions), app[METRICS],
+                                      settings.crowd_feed_interval)  # fmt: skip
+        poller = asyncio.create_task(coordinator.run(stop))
+    yield
+    stop.set()
+    if poller is not None:
+        await poller
+    if session is not None:
+        await session.close()
+    await state.close()
+
+
 def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
     """The guide service. ``encoder`` replaces the configured one (tests pass a fake)."""
     app = web.Application(
@@ -78,6 +119,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         store = open_store(settings)
@@ -102,11 +144,14 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         store.close()
 
     app.cleanup_ctx.append(services)
+    app.cleanup_ctx.append(crowd)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/admin", admin_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
     app.add_routes(api.routes)
     app.add_routes(admin_api.routes)
     app.add_routes(openapi.routes)
+    app.add_routes(crowd_api.routes)
     app.add_routes(webhook.routes)
     return app

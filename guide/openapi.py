@@ -40,6 +40,10 @@ _ETAG = {"ETag": {"schema": {"type": "string"}}}
 _RECORD = {"$ref": "#/components/schemas/Record"}
 _DOC = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}, "additionalProperties": True}
 _AUTH_ERRORS = (401, 403)
+_READING = {"type": "object", "required": ["target_id", "level", "label", "basis", "stale"], "properties": {
+    "target_id": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 5},
+    "label": {"type": "string"}, "basis": {"type": "string", "enum": ["observed", "forecast"]},
+    "stale": {"type": "boolean"}}}
 
 
 def document() -> dict:
@@ -102,6 +106,35 @@ def document() -> dict:
                 "responses": {"200": _json({"type": "object", "required": ["items", "understood"], "properties": {
                     "items": {"type": "array", "items": {"type": "object", "required": ["id", "name", "reasons"]}},
                     "understood": {"type": "object"}}}), **_errors(400)},
+            }},  # fmt: skip
+            "/metrics": {"get": {"summary": "Counters in Prometheus' text format", "responses": {"200": {
+                "description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/api/v1/crowd": {"get": {
+                "summary": "The crowd level at every sight now (observed, or forecast when stale)",
+                "parameters": [_LANG],
+                "responses": {"200": _json({"type": "object", "required": ["items"], "properties": {
+                    "items": {"type": "array", "items": _READING}}}), **_errors(400)},
+            }},  # fmt: skip
+            "/api/v1/crowd/{id}/forecast": {"get": {
+                "summary": "Hourly crowd forecast for one sight", "parameters": [
+                    _ID, {"name": "hours", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 168}}],
+                "responses": {"200": _json({"type": "object", "required": ["now", "points"], "properties": {
+                    "now": _READING, "points": {"type": "array", "items": {
+                        "type": "object", "required": ["at", "level"],
+                        "properties": {"at": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 5}}}}}}),
+                    **_errors(400, 404)},
+            }},  # fmt: skip
+            "/api/v1/crowd/observations": {"post": {
+                "summary": "A feed pushes observations (all or none; repeats ignored)", "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["observations"], "properties": {
+                        "source": {"type": "string"},
+                        "observations": {"type": "array", "items": {"type": "object", "required": ["target_id", "observed_at"],
+                            "properties": {"target_id": {"type": "string"}, "observed_at": {"type": "string"},
+                                           "level": {"type": "integer", "minimum": 1, "maximum": 5},
+                                           "headcount": {"type": "integer", "minimum": 0}}}}}}}}},
+                "responses": {"200": _json({"type": "object", "required": ["accepted", "new", "duplicates"]}),
+                              **_errors(400, *_AUTH_ERRORS, 413, 422)},
             }},  # fmt: skip
             f"{admin}/whoami": {"get": {
                 "summary": "The token's name and role", "security": [{"bearer": []}],

@@ -39,6 +39,20 @@ class Settings:
     """Longest query text the API accepts, in characters (GUIDE_MAX_QUERY_CHARS)."""
     weights: dict[str, float] = field(default_factory=dict)
     """Ranking weight overrides as JSON, e.g. {"interest": 0.8} (GUIDE_WEIGHTS)."""
+    redis_url: str = ""
+    """Redis for crowd state shared by replicas; empty = this process's memory (GUIDE_REDIS_URL)."""
+    crowd_feed_url: str = ""
+    """URL of a JSON crowd feed to poll; empty = none (GUIDE_CROWD_FEED_URL)."""
+    crowd_feed_interval: float = 60.0
+    """Seconds between crowd feed polls (GUIDE_CROWD_FEED_INTERVAL)."""
+    crowd_feed_timeout: float = 5.0
+    """Seconds a crowd feed poll may take (GUIDE_CROWD_FEED_TIMEOUT)."""
+    crowd_feed_fields: dict[str, object] = field(default_factory=dict)
+    """Field names of the crowd feed as JSON, e.g. {"items": "areas", "id": "area_id"} (GUIDE_CROWD_FEED_FIELDS)."""
+    crowd_max_age_minutes: int = 30
+    """Observations older than this are stale; readers use the forecast (GUIDE_CROWD_MAX_AGE_MINUTES)."""
+    crowd_ttl_seconds: int = 86_400
+    """How long crowd state keeps an observation at all (GUIDE_CROWD_TTL_SECONDS)."""
     log_level: str = "INFO"
     """Python log level (GUIDE_LOG_LEVEL)."""
 
@@ -74,13 +88,17 @@ class Settings:
             try:
                 if f.name == "weights":
                     values[f.name] = {str(k): float(v) for k, v in json.loads(raw).items()}
+                elif f.type.startswith("dict"):
+                    values[f.name] = dict(json.loads(raw))
+                elif f.type == "float":
+                    values[f.name] = float(raw)
                 elif f.type == "int":
                     values[f.name] = int(raw)
                 elif f.type == "Path":
                     values[f.name] = Path(raw)
                 else:
                     values[f.name] = raw
-            except (ValueError, AttributeError) as exc:
+            except (ValueError, AttributeError, TypeError) as exc:
                 raise SettingsError(f"GUIDE_{f.name.upper()}={raw!r} is not valid: {exc}") from exc
         values.update(overrides)
         return cls(**values)

@@ -160,3 +160,15 @@ def new_page(browser, guide, request) -> Iterator[Callable[[], object]]:
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def snap(request) -> Callable[[object, str], None]:
+    """Saves an extra, mid-test screenshot: snap(page, "import-errors") -> <test>-import-errors.png."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+
+    def save(page, label: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+
+    return save

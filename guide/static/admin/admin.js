@@ -191,7 +191,7 @@
     enterWorkspace();
   }
 
-  function signOut(message) {
+  function signOut(message, { error = false } = {}) {
     sessionStorage.removeItem(TOKEN_KEY);
     state.token = null;
     state.user = null;
@@ -204,18 +204,20 @@
     $("token-input").value = "";
     clear($("records-body"));
     closeEditor();
-    setText("signin-error", message || "");
+    setText("signin-error", error ? message : "");
+    setText("signin-info", error ? "" : message);
     $("token-input").focus();
   }
 
   function sessionExpired(message) {
-    signOut(`You were signed out: ${message}`);
+    signOut(`You were signed out: ${message}`, { error: true });
   }
 
   function enterWorkspace() {
     const { name, role } = state.user;
     setText("signed-in-as", `Signed in as ${name} (${role})`);
     setText("signin-error", "");
+    setText("signin-info", "");
     $("signin-form").hidden = true;
     $("welcome").hidden = true;
     $("session").hidden = false;
@@ -317,7 +319,7 @@
       nameCell,
       el("td", { className: "num version-cell", text: record.version }),
       el("td", { text: record.updated_by || "" }),
-      el("td", null, timeElement(record.updated_at)));
+      el("td", { className: "time-cell" }, timeElement(record.updated_at)));
       row.addEventListener("click", (event) => {
         if (event.target.closest("button")) return;
         openRecord(record.id);
@@ -606,8 +608,7 @@
           onclick: () => revert(entry),
         }, "Revert"));
       } else {
-        item.append(el("span", { className: "muted small", text: entry.action === "create" || entry.action === "import"
-          ? "(first version: delete the record instead)" : "(nothing to revert to)" }));
+        item.append(el("span", { className: "muted small", text: entry.version === 1 ? "(first version)" : "(nothing to revert to)" }));
       }
       list.append(item);
     }
@@ -738,6 +739,7 @@
       event.preventDefault();
       const token = $("token-input").value.trim();
       setText("signin-error", "");
+      setText("signin-info", "");
       if (!token) {
         setText("signin-error", "Enter your access token.");
         return;
@@ -805,7 +807,7 @@
     const saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved) {
       signIn(saved).catch((error) => {
-        signOut(`Please sign in again: ${error.message}`);
+        signOut(`Please sign in again: ${error.message}`, { error: true });
       });
     } else {
       $("token-input").focus();

@@ -1,0 +1,105 @@
+"""Crowd levels over HTTP: now for every sight, forecasts, and feeds pushing observations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from guide.keys import CROWD, STORE
+from knowledge.tokens import Role, create_token
+
+RUINS = "hc-15-ruins-st-pauls"
+
+
+@pytest.fixture
+async def feed_headers(client):
+    return {"Authorization": f"Bearer {create_token(client.app[STORE], Role.FEED, 'mgto-feed')}"}
+
+
+def now_iso(minutes: int = 0) -> str:
+    return (datetime.now(timezone.utc) + timedelta(minutes=minutes)).isoformat()
+
+
+async def test_without_observations_every_sight_has_a_forecast_level(client, seed):
+    body = await (await client.get("/api/v1/crowd", params={"lang": "zh-Hant"})).json()
+    assert body["count"] == len(seed.attractions)
+    ruins = next(i for i in body["items"] if i["target_id"] == RUINS)
+    assert ruins["name"] == "大三巴牌坊" and ruins["basis"] == "forecast" and 1 <= ruins["level"] <= 5
+
+
+async def test_pushed_observation_is_the_level_now_and_repeats_are_ignored(client, feed_headers):
+    batch = {"source": "mgto", "observations": [
+        {"target_id": RUINS, "level": 5, "observed_at": now_iso(-2)},
+        {"target_id": "at-20-coloane-village", "headcount": 100, "capacity": 2000, "observed_at": now_iso(-2)},
+    ]}  # fmt: skip
+    first = await (await client.post("/api/v1/crowd/observations", json=batch, headers=feed_headers)).json()
+    assert first == {"accepted": 2, "new": 2, "duplicates": 0}
+    again = await (await client.post("/api/v1/crowd/observations", json=batch, headers=feed_headers)).json()
+    assert again == {"accepted": 2, "new": 0, "duplicates": 2}
+    items = {i["target_id"]: i for i in (await (await client.get("/api/v1/crowd")).json())["items"]}
+    assert (items[RUINS]["level"], items[RUINS]["basis"], items[RUINS]["stale"]) == (5, "observed", False)
+    assert items["at-20-coloane-village"]["level"] == 1
+
+
+async def test_stale_observation_falls_back_to_the_forecast_and_says_so(client, feed_headers):
+    old = {"observations": [{"target_id": RUINS, "level": 5, "observed_at": now_iso(-90)}]}
+    assert (await client.post("/api/v1/crowd/observations", json=old, headers=feed_headers)).status == 200
+    reading = (await (await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": 3})).json())["now"]
+    assert (reading["basis"], reading["stale"]) == ("forecast", True)
+
+
+async def test_forecast_covers_the_hours_asked(client):
+    body = await (await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": 168})).json()
+    assert len(body["points"]) == 169 and all(1 <= p["level"] <= 5 for p in body["points"])
+    assert len({p["level"] for p in body["points"]}) >= 3  # a week of the old town has calm and crush
+
+
+async def test_recent_crush_lifts_the_next_hours(client, feed_headers):
+    calm = (await (await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": 1})).json())["points"]
+    push = {"observations": [{"target_id": RUINS, "level": 5, "observed_at": now_iso(-1)}]}
+    await client.post("/api/v1/crowd/observations", json=push, headers=feed_headers)
+    lifted = (await (await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": 1})).json())["points"]
+    assert lifted[0]["expected"] >= calm[0]["expected"]
+    assert lifted[0]["level"] == 5
+
+
+@pytest.mark.parametrize(
+    "item, field",
+    [
+        ({"target_id": "atlantis", "level": 3}, "target_id"),
+        ({"target_id": RUINS, "level": 7}, "level"),
+        ({"target_id": RUINS, "level": "meh"}, "level"),
+        ({"target_id": RUINS}, "level"),
+        ({"target_id": RUINS, "level": 2, "observed_at": "2099-01-01T00:00:00+08:00"}, "observed_at"),
+        ({"target_id": RUINS, "level": 2, "observed_at": "2026-11-28 16:30"}, "observed_at"),
+    ],
+)
+async def test_bad_observations_store_nothing(client, feed_headers, item, field):
+    good = {"target_id": "at-20-coloane-village", "level": 2, "observed_at": now_iso(-1)}
+    bad = {"observed_at": now_iso(-1), **item}
+    response = await client.post("/api/v1/crowd/observations", json={"observations": [good, bad]},
+                                 headers=feed_headers)  # fmt: skip
+    body = await response.json()
+    assert response.status == 422 and body["error"]["errors"][0] == {**body["error"]["errors"][0], "index": 1,
+                                                                       "field": field}  # fmt: skip
+    assert await client.app[CROWD].state.latest("at-20-coloane-village") is None
+
+
+async def test_only_feed_tokens_push(client):
+    editor = {"Authorization": f"Bearer {create_token(client.app[STORE], Role.EDITOR, 'ana')}"}
+    batch = {"observations": [{"target_id": RUINS, "level": 3, "observed_at": now_iso()}]}
+    assert (await client.post("/api/v1/crowd/observations", json=batch)).status == 401
+    assert (await client.post("/api/v1/crowd/observations", json=batch, headers=editor)).status == 403
+
+
+async def test_bad_forecast_requests(client):
+    assert (await client.get("/api/v1/crowd/atlantis/forecast")).status == 404
+    for hours in ("0", "169", "abc"):
+        response = await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": hours})
+        assert response.status == 400 and (await response.json())["error"]["parameter"] == "hours"
+
+
+async def test_metrics_page_is_prometheus_text(client):
+    response = await client.get("/metrics")
+    assert response.status == 200 and response.content_type == "text/plain"
