@@ -62,6 +62,22 @@ def _validate_data(args: argparse.Namespace, settings: Settings) -> None:
     print(f"valid: {', '.join(f'{n} {kind}' for kind, n in written.items())} in {settings.seed_dir}")
 
 
+def _simulate_crowd(args: argparse.Namespace, settings: Settings) -> None:
+    """Serve the crowd simulator's feed (what `make run` polls for the demo)."""
+    from aiohttp import web
+
+    from knowledge.seed import load_seed
+    from recommender.crowd.profiles import Profiles
+    from recommender.crowd.simulator import CrowdSimulator, simulator_app
+
+    seed = load_seed(settings.seed_dir)
+    targets = {a.id: a.category for a in seed.attractions if a.is_operating}
+    profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml", targets)
+    app = simulator_app(CrowdSimulator(profiles, seed=args.seed), sorted(targets))
+    print(f"crowd feed at http://{settings.host}:{args.port}/feed.json")
+    web.run_app(app, host=settings.host, port=args.port, print=None)
+
+
 def _create_token(args: argparse.Namespace, settings: Settings) -> None:
     from guide.app import open_store
     from knowledge.tokens import Role, create_token
@@ -97,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
     nlu.set_defaults(func=_nlu_dictionary)
     commands.add_parser("validate-data", help="check the seed files in data/").set_defaults(func=_validate_data)
+    simulate = commands.add_parser("simulate-crowd", help="serve a simulated crowd feed (Seoul-style JSON)")
+    simulate.add_argument("--port", type=int, default=8300)
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.set_defaults(func=_simulate_crowd)
     admin = commands.add_parser("admin", help="manage the admin API").add_subparsers(dest="admin_command", required=True)
     create = admin.add_parser("create-token", help="create a bearer token for the admin API")
     create.add_argument("--role", required=True, choices=["viewer", "editor", "feed", "admin"])

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from guide.settings import ROOT, Settings
@@ -92,8 +92,13 @@ class Stack:
     guide_url: str
 
     @classmethod
-    def from_settings(cls, settings: Settings, rasa_port: int | None = None, log_dir: Path | None = None) -> Stack:
+    def from_settings(cls, settings: Settings, rasa_port: int | None = None, log_dir: Path | None = None,
+                      simulator_port: int | None = None) -> Stack:  # fmt: skip
         rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
+        simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
+        simulator_url = f"http://127.0.0.1:{simulator_port}"
+        if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
+            settings = replace(settings, crowd_feed_url=f"{simulator_url}/feed.json", crowd_feed_interval=30.0)
         log_dir = log_dir or settings.data_dir / "logs"
         guide_url = f"http://127.0.0.1:{settings.port}"
         rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -112,6 +117,13 @@ class Stack:
         }
         return cls(
             processes=[
+                Process(
+                    "crowd simulator",
+                    [sys.executable, "-m", "guide.cli", "simulate-crowd", "--port", str(simulator_port)],
+                    {**base, "GUIDE_SEED_DIR": str(settings.seed_dir)},
+                    f"{simulator_url}/healthz",
+                    log_dir / "simulator.log",
+                ),
                 Process(
                     "guide service",
                     [sys.executable, "-m", "guide.cli", "serve"],
@@ -187,6 +199,9 @@ class Stack:
                 f"  chat (socket.io): {self.rasa_url}/socket.io\n"
                 f"  guide API:        {self.guide_url}/api/v1/recommendations?q=temples\n"
                 f"  attractions:      {self.guide_url}/api/v1/attractions\n"
+                f"  crowds now:       {self.guide_url}/api/v1/crowd\n"
+                f"  admin UI:         {self.guide_url}/admin  (token: .venv/bin/macau-guide admin create-token "
+                "--role editor)\n"
                 "Press Ctrl-C to stop.",
                 flush=True,
             )

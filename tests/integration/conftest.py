@@ -56,7 +56,8 @@ def demo(tmp_path_factory) -> Demo:
     var = tmp_path_factory.mktemp("var")
     rasa_port, guide_port = free_port(), free_port()
     output = var / "run.out"
-    env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var)}
+    env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var),
+           "SIMULATOR_PORT": str(free_port())}  # fmt: skip
     with output.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "guide.cli", "run"],

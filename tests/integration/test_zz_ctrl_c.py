@@ -1,5 +1,6 @@
 """Ctrl-C on `make run` stops both servers and leaves no process behind (runs last)."""
 
+import os
 import signal
 import time
 
@@ -12,12 +13,12 @@ pytestmark = pytest.mark.integration
 
 def test_ctrl_c_stops_everything(demo):
     children = children_of(demo.process.pid)
-    assert len(children) == 2, "the dialogue server and the guide service"
+    assert len(children) == 3, "the crowd simulator, the guide service and the dialogue server"
     demo.process.send_signal(signal.SIGINT)
     assert demo.process.wait(60) == 0
     deadline = time.monotonic() + 30
-    while any(__import__("os").path.exists(f"/proc/{pid}") for pid in children) and time.monotonic() < deadline:
+    while any(os.path.exists(f"/proc/{pid}") for pid in children) and time.monotonic() < deadline:
         time.sleep(0.5)
-    left = [pid for pid in children if __import__("os").path.exists(f"/proc/{pid}")]
+    left = [pid for pid in children if os.path.exists(f"/proc/{pid}")]
     assert left == [], f"still running: {left}"
     assert "stopping" in demo.output.read_text()
