@@ -72,7 +72,7 @@ def _create_token(env: dict, role: str, name: str) -> str:
     return result.stdout.strip().splitlines()[-1].strip()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def guide(tmp_path_factory) -> Iterator[Guide]:
     """A real guide service (`python -m guide.cli serve`) on a free port with an editor and a viewer token."""
     data_dir = tmp_path_factory.mktemp("guide-var")
@@ -114,7 +114,7 @@ def guide(tmp_path_factory) -> Iterator[Guide]:
             process.wait(10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # sync Playwright holds an event loop: release it before async tests
 def browser():
     """Debian's Chromium; a missing binary fails the run (never a skip, never a download)."""
     if not CHROMIUM.exists():
