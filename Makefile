@@ -12,12 +12,13 @@ BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcar
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test bench venv venv-rasa model chromium userdict constraints clean
+.PHONY: help run test bench eval venv venv-rasa model chromium userdict constraints clean
 
 help:
 	@echo "make run    start the demo (dialogue server :5005, guide service :8000)"
 	@echo "make test   build what is missing, then run every test"
-	@echo "make bench  measure the recommender and chat turns (bench/results/)"
+	@echo "make bench  measure the recommender, chat turns and live updates (bench/results/)"
+	@echo "make eval   crowd forecast error on held-out simulated days (bench/results/)"
 
 run: venv venv-rasa model
 	$(VENV)/bin/macau-guide run
@@ -27,6 +28,9 @@ test: venv venv-rasa model chromium
 
 bench: venv venv-rasa model
 	$(VENV)/bin/python -m bench.run
+
+eval: venv
+	$(VENV)/bin/python -m bench.eval_crowd
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and
 # CJK fonts so pages in Chinese render in it (screenshots included).

@@ -1,7 +1,8 @@
 """Crowd forecasts: the hour-of-week profile, corrected by what was last observed.
 
 A sight busier than usual now tends to stay busier for a while: the gap between the latest
-observation and the profile decays with the horizon (half-life ``HALF_LIFE_HOURS``).
+observation and the profile (beyond rounding, ``DEADBAND``) decays with the horizon (half-life
+``HALF_LIFE_HOURS``, chosen by `make eval` on held-out simulated days).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from datetime import datetime, timedelta
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.profiles import Profiles
 
-HALF_LIFE_HOURS = 2.0
+HALF_LIFE_HOURS = 1.0
+# A gap within rounding of the profile is no news: only the part beyond it carries forward.
+DEADBAND = 0.75
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ def predict(profiles: Profiles, target_id: str, at: datetime, latest: Observatio
     if hours < 0:
         return base
     gap = int(latest.level) - profiles.expected(target_id, latest.observed_at)
+    gap = math.copysign(max(0.0, abs(gap) - DEADBAND), gap)
     return min(5.0, max(1.0, base + gap * math.exp(-math.log(2) * hours / HALF_LIFE_HOURS)))
 
 

@@ -61,7 +61,7 @@ async def test_recent_crush_lifts_the_next_hours(client, feed_headers):
     await client.post("/api/v1/crowd/observations", json=push, headers=feed_headers)
     lifted = (await (await client.get(f"/api/v1/crowd/{RUINS}/forecast", params={"hours": 1})).json())["points"]
     assert lifted[0]["expected"] >= calm[0]["expected"]
-    assert lifted[0]["level"] == 5
+    assert lifted[0]["level"] >= 4  # whatever the hour: a crush reported a minute ago is not calm now
 
 
 @pytest.mark.parametrize(
