@@ -70,6 +70,11 @@ async def admin_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "admin" / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def crowd_page(request: web.Request) -> web.FileResponse:
+    """Every sight's crowd level now, for people (the data: /api/v1/crowd)."""
+    return web.FileResponse(STATIC / "crowd.html", headers={"Cache-Control": "no-cache"})
+
+
 async def healthz(request: web.Request) -> web.Response:
     recommender = request.app[RECOMMENDER]
     return web.json_response(
@@ -148,6 +153,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/admin", admin_page)
+    app.router.add_get("/crowd", crowd_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
     app.add_routes(api.routes)
     app.add_routes(admin_api.routes)

@@ -31,7 +31,8 @@ def _sight(request: web.Request) -> str:
 async def crowd_now(request: web.Request) -> web.Response:
     lang = _lang(request)
     attractions = request.app[RECOMMENDER].attractions
-    readings = await request.app[CROWD].all_now(sorted(attractions))
+    open_ids = sorted(i for i, a in attractions.items() if a.is_operating)  # a closed museum has no crowd
+    readings = await request.app[CROWD].all_now(open_ids)
     items = [{**r.to_json(), "name": attractions[r.target_id].name(lang)} for r in readings]
     return web.json_response({"lang": lang, "count": len(items), "items": items})
 

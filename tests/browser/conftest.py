@@ -44,6 +44,7 @@ class Guide:
     url: str
     editor_token: str
     viewer_token: str
+    feed_token: str
     log: Path
 
     def api(self, method: str, path: str, body: object = None, token: str | None = None,
@@ -80,6 +81,7 @@ def guide(tmp_path_factory) -> Iterator[Guide]:
     env = {**os.environ, "GUIDE_DATA_DIR": str(data_dir), "GUIDE_PORT": str(port), "GUIDE_LOG_LEVEL": "WARNING"}
     editor = _create_token(env, "editor", "ana")
     viewer = _create_token(env, "viewer", "vera")
+    feed = _create_token(env, "feed", "mgto-feed")
     log = data_dir / "guide.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -104,7 +106,7 @@ def guide(tmp_path_factory) -> Iterator[Guide]:
             pytest.fail(f"the guide service {why} within {START_TIMEOUT} s; log tail:\n{tail}")
         time.sleep(0.3)
     try:
-        yield Guide(url, editor, viewer, log)
+        yield Guide(url, editor, viewer, feed, log)
     finally:
         process.terminate()
         try:

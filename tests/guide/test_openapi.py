@@ -15,8 +15,8 @@ from guide.openapi import document
 from guide.settings import ROOT
 from tests.integration.conftest import free_port
 
-# Rasa's action protocol and the admin UI's page and files: not part of the API.
-INTERNAL = {"/webhook", "/webhook/actions", "/admin", "/admin/static"}
+# Rasa's action protocol and the pages for people: not part of the API.
+INTERNAL = {"/webhook", "/webhook/actions", "/admin", "/admin/static", "/crowd"}
 
 
 async def test_every_route_is_documented(client):
