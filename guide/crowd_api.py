@@ -13,7 +13,7 @@ from guide.keys import CROWD, RECOMMENDER
 from knowledge.tokens import Permission
 from recommender.crowd.coordinator import check_observation
 from recommender.crowd.feed import ItemError
-from recommender.crowd.levels import Level, Observation, level_from_headcount
+from recommender.crowd.levels import Level, Observation
 from recommender.crowd.service import MAX_FORECAST_HOURS
 
 routes = web.RouteTableDef()
@@ -57,7 +57,7 @@ async def crowd_forecast(request: web.Request) -> web.Response:
     })  # fmt: skip
 
 
-def _observation(raw: object, source: str, known: set[str], capacity_of) -> Observation:
+def _observation(raw: object, source: str, known: set[str], profile_of) -> Observation:
     if not isinstance(raw, dict) or not isinstance(raw.get("target_id"), str):
         raise ItemError("target_id", "each observation needs a target_id")
     try:
@@ -71,8 +71,11 @@ def _observation(raw: object, source: str, known: set[str], capacity_of) -> Obse
         if raw.get("level") is not None:
             level = Level.parse(raw["level"])
         elif isinstance(headcount, (int, float)) and not isinstance(headcount, bool):
-            capacity = capacity if isinstance(capacity, (int, float)) and capacity > 0 else capacity_of(raw["target_id"])
-            level = level_from_headcount(headcount, capacity)
+            if raw["target_id"] not in known:
+                raise ItemError("target_id", f"no sight {raw['target_id']!r}")
+            profile = profile_of(raw["target_id"])
+            capacity = capacity if isinstance(capacity, (int, float)) and capacity > 0 else profile.capacity
+            level = profile.level_for(headcount, capacity)
         else:
             raise ValueError("give a level (1-5) or a headcount")
     except ValueError as exc:
@@ -106,8 +109,7 @@ async def push_observations(request: web.Request) -> web.Response:
     observations, errors = [], []
     for index, raw in enumerate(items):
         try:
-            observations.append(_observation(raw, source[:100], known,
-                                             lambda t: service.profiles.profile(t).capacity))  # fmt: skip
+            observations.append(_observation(raw, source[:100], known, service.profiles.profile))
         except ItemError as exc:
             errors.append({"index": index, "field": exc.reason, "message": str(exc)})
     if errors:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.hours import MACAU_TZ
+from recommender.crowd.levels import DEFAULT_THRESHOLDS, Level, level_from_headcount
 
 GOLDEN_WEEK_MIN_DAYS = 5
 
@@ -23,6 +24,11 @@ class Profile:
     popularity: float
     shape: tuple[float, ...]
     capacity: int
+    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS  # share of capacity where levels 1-5 start
+
+    def level_for(self, headcount: float, capacity: float | None = None) -> Level:
+        """A headcount as a level, by this sight's own thresholds."""
+        return level_from_headcount(headcount, capacity or self.capacity, self.thresholds)
 
 
 class HolidayCalendar:
@@ -111,7 +117,10 @@ class Profiles:
         raw = self._sights.get(target_id) or self._defaults.get(self._categories.get(target_id, ""), None)
         if raw is None:
             raw = {"popularity": 0.3, "shape": "daytime", "capacity": 500}
-        return Profile(float(raw["popularity"]), self._shapes[raw["shape"]], int(raw["capacity"]))
+        thresholds = tuple(float(t) for t in raw.get("thresholds", DEFAULT_THRESHOLDS))
+        if len(thresholds) != 5 or list(thresholds) != sorted(thresholds):
+            raise ValueError(f"{target_id}: thresholds must be 5 rising shares of capacity")
+        return Profile(float(raw["popularity"]), self._shapes[raw["shape"]], int(raw["capacity"]), thresholds)
 
     def pressure(self, target_id: str, at: datetime) -> float:
         """Crowding as a share of "severely congested" (0 = empty, >= 1 = level 5)."""

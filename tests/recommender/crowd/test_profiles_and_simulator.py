@@ -55,3 +55,9 @@ def test_headcount_thresholds():
     assert level_from_headcount(10, 1000) == Level.COMFORTABLE
     assert level_from_headcount(700, 1000) == Level.BUSY
     assert level_from_headcount(1500, 1000) == Level.SEVERELY_CONGESTED
+
+
+def test_per_sight_thresholds(profiles):
+    lou_kau = profiles.profile("hc-13-lou-kau-mansion")
+    assert lou_kau.level_for(30) == Level.CONGESTED  # a full session
+    assert profiles.profile("hc-15-ruins-st-pauls").level_for(30) == Level.COMFORTABLE
