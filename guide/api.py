@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 from aiohttp import web
 
 from guide.errors import ApiError
-from guide.keys import RECOMMENDER, SETTINGS
+from guide.keys import CROWD, RECOMMENDER, SETTINGS
+from knowledge.checks import LAT_RANGE, LON_RANGE
 from knowledge.languages import UnknownLanguageError, normalize_language
+from recommender.alternatives import alternatives
 from recommender.service import RecommendationList
 
 routes = web.RouteTableDef()
@@ -52,6 +54,31 @@ async def get_attraction(request: web.Request) -> web.Response:
     return web.json_response(attraction.to_json(lang, datetime.now(timezone.utc)))
 
 
+def _origin(request: web.Request) -> tuple[float, float] | None:
+    """The visitor's place from ``lat`` and ``lon`` (both or neither), inside Macau."""
+    lat, lon = request.query.get("lat"), request.query.get("lon")
+    if lat is None and lon is None:
+        return None
+    try:
+        point = (float(lat), float(lon))
+    except (TypeError, ValueError):
+        raise ApiError(400, "give lat and lon together, as numbers", "invalid_parameter", parameter="lat") from None
+    if not (LAT_RANGE[0] <= point[0] <= LAT_RANGE[1] and LON_RANGE[0] <= point[1] <= LON_RANGE[1]):
+        raise ApiError(400, "lat and lon must be a place in Macau", "invalid_parameter", parameter="lat")
+    return point
+
+
+def item_json(r, lang: str) -> dict:
+    return {
+        "id": r.attraction.id,
+        "name": r.attraction.name(lang),
+        "category": r.attraction.category,
+        "location": {"lat": r.attraction.lat, "lon": r.attraction.lon},
+        "score": r.score,
+        "reasons": [reason.to_json() for reason in r.reasons],
+    }
+
+
 def recommendations_json(result: RecommendationList, lang: str) -> dict:
     return {
         "query": result.query.text,
@@ -60,18 +87,28 @@ def recommendations_json(result: RecommendationList, lang: str) -> dict:
             "interests": list(result.query.interests),
             "attractions": list(result.query.attraction_ids),
         },
-        "items": [
-            {
-                "id": r.attraction.id,
-                "name": r.attraction.name(lang),
-                "category": r.attraction.category,
-                "location": {"lat": r.attraction.lat, "lon": r.attraction.lon},
-                "score": r.score,
-                "reasons": [reason.to_json() for reason in r.reasons],
-            }
-            for r in result.items
-        ],
+        "items": [item_json(r, lang) for r in result.items],
     }
+
+
+@routes.get("/api/v1/attractions/{id}/alternatives")
+async def calmer_alternatives(request: web.Request) -> web.Response:
+    """Similar sights, calmer on arrival, a walk or a short ride away; and the sight's calmer hours."""
+    lang = _lang(request)
+    limit = _limit(request)
+    sight_id = request.match_info["id"]
+    recommender = request.app[RECOMMENDER]
+    if recommender.get(sight_id) is None:
+        raise ApiError(404, f"no attraction with id {sight_id!r}", "attraction_not_found")
+    crowd = await request.app[CROWD].snapshot()
+    found = await asyncio.get_running_loop().run_in_executor(
+        None, lambda: alternatives(recommender, sight_id, crowd, limit)
+    )
+    return web.json_response({
+        "sight": {"id": sight_id, "name": found.sight.name(lang), "level": found.level, "crowded": found.crowded},
+        "items": [item_json(r, lang) for r in found.items],
+        "calmer_hours": [{"at": h.at.isoformat(), "level": h.level} for h in found.calmer_hours],
+    })  # fmt: skip
 
 
 @routes.get("/api/v1/recommendations")
@@ -84,7 +121,12 @@ async def recommendations(request: web.Request) -> web.Response:
         raise ApiError(400, "q is required: say what you would like to see", "invalid_parameter", parameter="q")
     if len(text) > maximum:
         raise ApiError(400, f"q is longer than {maximum} characters", "invalid_parameter", parameter="q")
+    origin = _origin(request)
+    crowd = await request.app[CROWD].snapshot()
     # Encoding a query is CPU work (torch releases the GIL): keep it off the event loop.
     loop = asyncio.get_running_loop()
-    result = await loop.run_in_executor(None, request.app[RECOMMENDER].recommend, text, lang, limit)
+    recommender = request.app[RECOMMENDER]
+    result = await loop.run_in_executor(
+        None, lambda: recommender.recommend(text, lang, limit, crowd=crowd, origin=origin)
+    )
     return web.json_response(recommendations_json(result, lang))

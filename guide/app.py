@@ -132,7 +132,10 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         recommender = build_recommender(settings, store, encoder)
         app[RECOMMENDER] = recommender
         executor = ActionExecutor()
-        for action in build_actions(recommender):
+        async def crowd_snapshot():  # the crowd context starts after this one
+            return await app[CROWD].snapshot()
+
+        for action in build_actions(recommender, crowd_snapshot):
             executor.register_action(action)
         app[EXECUTOR] = executor
         live = LiveIndex(store, recommender)

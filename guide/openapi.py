@@ -95,6 +95,13 @@ def document() -> dict:
                 "summary": "One attraction", "parameters": [_ID, _LANG],
                 "responses": {"200": _json({"$ref": "#/components/schemas/Attraction"}), **_errors(400, 404)},
             }},  # fmt: skip
+            "/api/v1/attractions/{id}/alternatives": {"get": {
+                "summary": "Similar sights calmer on arrival, and the sight's calmer hours",
+                "parameters": [_ID, _LANG, {"name": "limit", "in": "query", "required": False,
+                                            "schema": {"type": "integer", "minimum": 1, "maximum": 20}}],
+                "responses": {"200": _json({"type": "object", "required": ["sight", "items", "calmer_hours"]}),
+                              **_errors(400, 404)},
+            }},  # fmt: skip
             "/api/v1/recommendations": {"get": {
                 "summary": "Sights for what the visitor asked, with reasons",
                 "parameters": [
@@ -102,6 +109,8 @@ def document() -> dict:
                     _LANG,
                     {"name": "limit", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}},
+                    {"name": "lat", "in": "query", "required": False, "schema": {"type": "number"}},
+                    {"name": "lon", "in": "query", "required": False, "schema": {"type": "number"}},
                 ],
                 "responses": {"200": _json({"type": "object", "required": ["items", "understood"], "properties": {
                     "items": {"type": "array", "items": {"type": "object", "required": ["id", "name", "reasons"]}},

@@ -28,11 +28,15 @@ def explain(candidate: Candidate, ctx: Context) -> tuple[Reason, ...]:
         reasons.append(Reason("interest", sorted(matched)[0]))
     if a.unesco:
         reasons.append(Reason("unesco", a.unesco))
+    if candidate.crowd_level is not None:
+        reasons.append(Reason("crowd_level", candidate.crowd_level))
+    if candidate.walk_minutes is not None:
+        reasons.append(Reason("walk_minutes", candidate.walk_minutes))
     if a.hours.always_open:
         reasons.append(Reason("open_24h", True))
     else:
-        until = a.hours.open_until(ctx.at)
-        reasons.append(Reason("open_until", until) if until else Reason("closed_now", a.hours.today(ctx.at)))
+        until = a.hours.open_until(candidate.arrival)
+        reasons.append(Reason("open_until", until) if until else Reason("closed_now", a.hours.today(candidate.arrival)))
     if a.fee_mop == 0:
         reasons.append(Reason("free", True))
     elif a.fee_mop is not None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
 from knowledge.lexicon import Lexicon
 from knowledge.model import Attraction
+from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.encoder import CachedEncoder, Encoder
+from recommender.geo import walk_minutes
 from recommender.index import make_index
 from recommender.query import ParsedQuery, QueryParser
 from recommender.reasons import Reason, explain
@@ -107,6 +109,10 @@ class Recommender:
     def get(self, attraction_id: str) -> Attraction | None:
         return self.attractions.get(attraction_id)
 
+    def vector(self, attraction_id: str) -> np.ndarray | None:
+        """The indexed vector of a live sight (None when closed or unknown)."""
+        return self._vectors.get(attraction_id)
+
     def recommend(
         self,
         text: str,
@@ -114,18 +120,31 @@ class Recommender:
         limit: int = 5,
         at: datetime | None = None,
         interests: Iterable[str] = (),
+        crowd: CrowdSnapshot | None = None,
+        origin: tuple[float, float] | None = None,
     ) -> RecommendationList:
         """Top ``limit`` open-for-business sights for ``text`` in ``lang``, best first.
 
-        ``interests`` are interest keys already understood elsewhere (the bot's NLU).
+        ``interests`` are interest keys already understood elsewhere (the bot's NLU);
+        ``crowd`` ranks calmer sights higher (level expected at arrival); ``origin`` (lat, lon)
+        ranks nearer ones higher and times the arrival by the walk.
         """
         with self._lock:  # parsing takes microseconds; the parser changes with live edits
             parsed = self.parser.parse(text, lang, extra_interests=tuple(interests))
         vector = self.encoder.encode_query(parsed.embed_text)
         with self._lock:
-            return self._rank(parsed, vector, limit, at)
+            return self._rank(parsed, vector, limit, at or (crowd.now if crowd else None), crowd, origin)
 
-    def _rank(self, parsed: ParsedQuery, vector: np.ndarray, limit: int, at: datetime | None) -> RecommendationList:
+    def candidate(self, a: Attraction, similarity: float, now: datetime, crowd: CrowdSnapshot | None,
+                  origin: tuple[float, float] | None) -> Candidate:  # fmt: skip
+        """What this request knows of one sight: the walk there, the crowd on arrival."""
+        walk = walk_minutes(origin, (a.lat, a.lon)) if origin else None
+        arrival = now + timedelta(minutes=walk or 0)
+        level = int(crowd.level_at(a.id, arrival)) if crowd else None
+        return Candidate(a, similarity, arrival, walk, level)
+
+    def _rank(self, parsed: ParsedQuery, vector: np.ndarray, limit: int, at: datetime | None,
+              crowd: CrowdSnapshot | None, origin: tuple[float, float] | None) -> RecommendationList:  # fmt: skip
         hits = dict(self.index.search(vector, max(self.candidates, limit)))
         # Sights the query names or tags are candidates even when the encoder missed them
         # (it reads English only); their similarity is computed exactly.
@@ -142,7 +161,7 @@ class Recommender:
         )
         ranked = []
         for attraction_id, similarity in hits.items():
-            candidate = Candidate(self.attractions[attraction_id], similarity)
+            candidate = self.candidate(self.attractions[attraction_id], similarity, ctx.at, crowd, origin)
             total, _ = score(candidate, ctx, self.signals)
             ranked.append((total, attraction_id, candidate))
         ranked.sort(key=lambda item: (-item[0], item[1]))

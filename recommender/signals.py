@@ -23,8 +23,13 @@ class Context:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A sight with what is known of it for this request."""
+
     attraction: Attraction
     similarity: float
+    arrival: datetime
+    walk_minutes: int | None = None  # from the visitor, when their place is known
+    crowd_level: int | None = None  # 1-5 expected at arrival, when crowds are known
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,23 @@ def _category(c: Candidate, ctx: Context) -> float:
     return 1.0 if c.attraction.category in ctx.interests else 0.0
 
 
+def _calm(c: Candidate, ctx: Context) -> float:
+    # 1 at "comfortable", 0 at "severely congested"; unknown crowds count as middling.
+    return 0.5 if c.crowd_level is None else (5 - c.crowd_level) / 4
+
+
+def _near(c: Candidate, ctx: Context) -> float:
+    return 0.0 if c.walk_minutes is None else max(0.0, 1 - c.walk_minutes / 30)
+
+
 SIGNALS: tuple[Signal, ...] = (
     Signal("relevance", 1.0, lambda c, ctx: c.similarity),
     Signal("interest", 0.5, _interest),
     Signal("category", 0.2, _category),
     Signal("named", 1.0, lambda c, ctx: 1.0 if c.attraction.id in ctx.named else 0.0),
-    Signal("open_now", 0.1, lambda c, ctx: 1.0 if c.attraction.open_at(ctx.at) else 0.0),
+    Signal("open_at_arrival", 0.15, lambda c, ctx: 1.0 if c.attraction.open_at(c.arrival) else 0.0),
+    Signal("calm", 0.5, _calm),
+    Signal("near", 0.3, _near),
 )
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.phrases import language_of, phrase
+from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.reasons import Reason
 from recommender.service import Recommender
 
 SHOWN = 3
 # Reasons worth saying aloud, in the order they are said; at most two per sight.
-SPOKEN_REASONS = ("named", "interest", "unesco", "free", "open_until", "open_24h", "fee_mop", "closed_now")
+SPOKEN_REASONS = ("named", "interest", "crowd_level", "unesco", "free", "open_until", "open_24h", "fee_mop",
+                  "closed_now")  # fmt: skip
+CrowdSource = Callable[[], Awaitable[CrowdSnapshot]]
 
 
 def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recommender: Recommender) -> str:
@@ -23,17 +27,21 @@ def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recomme
     parts = []
     for reason in spoken[:2]:
         value = reason.value
+        name = f"utter_reason_{reason.key}"
         if reason.key == "interest" and value in recommender.lexicon.interests:
             value = recommender.lexicon.interests[value].name(lang)
         elif reason.key == "closed_now":
             value = ", ".join(value) if value else ""
-        parts.append(phrase(domain, f"utter_reason_{reason.key}", lang, value=value))
+        elif reason.key == "crowd_level":
+            name = f"utter_reason_crowd_{value}"
+        parts.append(phrase(domain, name, lang, value=value))
     return phrase(domain, "utter_reason_separator", lang).join(p for p in parts if p)
 
 
 class ActionRecommend(Action):
-    def __init__(self, recommender: Recommender) -> None:
+    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None) -> None:
         self.recommender = recommender
+        self.crowd = crowd
 
     def name(self) -> str:
         return "action_recommend"
@@ -46,9 +54,10 @@ class ActionRecommend(Action):
             for e in tracker.latest_message.get("entities", [])
             if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
         ]
+        crowd = await self.crowd() if self.crowd else None
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
-            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests)
+            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests, crowd=crowd)
         )
         if not result.items:
             dispatcher.utter_message(response="utter_recommend_none")

@@ -35,8 +35,11 @@ def predict(profiles: Profiles, target_id: str, at: datetime, latest: Observatio
     if hours < 0:
         return base
     gap = int(latest.level) - profiles.expected(target_id, latest.observed_at)
-    gap = math.copysign(max(0.0, abs(gap) - DEADBAND), gap)
-    return min(5.0, max(1.0, base + gap * math.exp(-math.log(2) * hours / HALF_LIFE_HOURS)))
+    decay = math.exp(-math.log(2) * hours / HALF_LIFE_HOURS)
+    # At the moment of the report the report is the truth; later, only a gap beyond rounding
+    # noise carries forward.
+    gap = math.copysign(max(0.0, abs(gap) - DEADBAND * (1 - decay)), gap)
+    return min(5.0, max(1.0, base + gap * decay))
 
 
 def as_level(value: float) -> Level:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from recommender.crowd.forecast import ForecastPoint, as_level, forecast, predict
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.profiles import Profiles
+from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.crowd.state import CrowdState
 
 MAX_FORECAST_HOURS = 7 * 24
@@ -64,6 +65,10 @@ class CrowdService:
         latest = await self.state.all_latest()
         now = self.clock()
         return [self._reading(t, latest.get(t), now) for t in target_ids]
+
+    async def snapshot(self) -> CrowdSnapshot:
+        """Everything a ranking needs about crowds, read from the state once."""
+        return CrowdSnapshot(self.profiles, await self.state.all_latest(), self.clock())
 
     async def forecast(self, target_id: str, hours: int) -> list[ForecastPoint]:
         if not 1 <= hours <= MAX_FORECAST_HOURS:

@@ -127,3 +127,31 @@ async def test_replicas_share_crowd_state_through_redis(aiohttp_client, fake_enc
     items = {i["target_id"]: i for i in (await (await second.get("/api/v1/crowd")).json())["items"]}
     assert (items["hc-13-lou-kau-mansion"]["level"], items["hc-13-lou-kau-mansion"]["basis"]) == (4, "observed")
     await first.app[CROWD].state.clear()
+
+
+async def test_alternatives_for_a_crushed_sight(client, feed_headers):
+    push = {"observations": [{"target_id": RUINS, "level": 5, "observed_at": now_iso(-1)}]}
+    await client.post("/api/v1/crowd/observations", json=push, headers=feed_headers)
+    body = await (await client.get(f"/api/v1/attractions/{RUINS}/alternatives", params={"lang": "pt"})).json()
+    assert body["sight"] == {"id": RUINS, "name": "Ruínas de S. Paulo", "level": 5, "crowded": True}
+    assert body["items"] and all(
+        {r["key"]: r["value"] for r in i["reasons"]}["crowd_level"] < 5 for i in body["items"]
+    )  # fmt: skip
+    assert isinstance(body["calmer_hours"], list)
+
+
+async def test_recommendations_rank_by_crowds_and_place(client, feed_headers):
+    items = (await (await client.get("/api/v1/recommendations", params={"q": "temple", "lat": "22.1864",
+                                                                          "lon": "113.5317"})).json())["items"]
+    reasons = {r["key"] for r in items[0]["reasons"]}
+    assert {"crowd_level", "walk_minutes"} <= reasons
+
+
+@pytest.mark.parametrize("params", [{"lat": "48.85", "lon": "2.35"}, {"lat": "22.19"}, {"lat": "x", "lon": "y"}])
+async def test_visitor_place_must_be_in_macau(client, params):
+    response = await client.get("/api/v1/recommendations", params={"q": "temple", **params})
+    assert response.status == 400 and (await response.json())["error"]["parameter"] == "lat"
+
+
+async def test_alternatives_of_an_unknown_sight(client):
+    assert (await client.get("/api/v1/attractions/atlantis/alternatives")).status == 404

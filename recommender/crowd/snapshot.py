@@ -1,0 +1,21 @@
+"""One request's view of crowds: the latest observations and the profiles, read once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from recommender.crowd.forecast import as_level, predict
+from recommender.crowd.levels import Level, Observation
+from recommender.crowd.profiles import Profiles
+
+
+@dataclass(frozen=True)
+class CrowdSnapshot:
+    profiles: Profiles
+    latest: dict[str, Observation]
+    now: datetime
+
+    def level_at(self, target_id: str, at: datetime) -> Level:
+        """The level expected at ``at`` (now: the fresh report; later: the forecast)."""
+        return as_level(predict(self.profiles, target_id, at, self.latest.get(target_id)))

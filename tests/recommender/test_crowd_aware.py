@@ -1,0 +1,76 @@
+"""Crowd-aware ranking and calmer alternatives, with the real encoder, FAISS and a fixed crowd."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from knowledge.hours import MACAU_TZ
+from recommender.alternatives import alternatives
+from recommender.crowd.levels import Level, Observation
+from recommender.crowd.profiles import Profiles
+from recommender.crowd.snapshot import CrowdSnapshot
+from recommender.geo import distance_m
+from recommender.service import Recommender
+
+SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=MACAU_TZ)
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@pytest.fixture(scope="module")
+def recommender(seed, real_encoder):
+    return Recommender(seed.attractions, seed.lexicon, real_encoder, clock=lambda: SATURDAY)
+
+
+@pytest.fixture(scope="module")
+def profiles(seed):
+    return Profiles.load(DATA / "crowd_profiles.yaml", {a.id: a.category for a in seed.attractions})
+
+
+def snapshot(profiles, **levels: int) -> CrowdSnapshot:
+    latest = {t: Observation(t, Level(v), SATURDAY - timedelta(minutes=5), "test") for t, v in levels.items()}
+    return CrowdSnapshot(profiles, latest, SATURDAY)
+
+
+def test_a_crushed_sight_gives_way_to_an_equally_relevant_calm_one(recommender, profiles):
+    calm = recommender.recommend("I love old churches", "en", 3, crowd=snapshot(profiles))
+    top = calm.items[0].attraction.id
+    crushed = recommender.recommend("I love old churches", "en", 3, crowd=snapshot(profiles, **{top: 5}))
+    assert top not in [i.attraction.id for i in crushed.items]
+    assert all(i.attraction.category == "church" for i in crushed.items)
+    levels = {r.key: r.value for r in crushed.items[0].reasons}
+    assert levels["crowd_level"] <= 3
+
+
+def test_a_named_sight_stays_even_when_crowded(recommender, profiles):
+    result = recommender.recommend("大三巴", "zh-Hant", 1, crowd=snapshot(profiles, **{"hc-15-ruins-st-pauls": 5}))
+    assert result.items[0].attraction.id == "hc-15-ruins-st-pauls"
+    assert {r.key: r.value for r in result.items[0].reasons}["crowd_level"] == 5
+
+
+def test_nearer_sights_rank_higher_and_say_how_far(recommender, profiles):
+    taipa, border_gate = (22.1535, 113.5570), (22.2156, 113.5494)
+
+    def mean_km_from_taipa(origin):
+        result = recommender.recommend("a museum or a church", "en", 3, crowd=snapshot(profiles), origin=origin)
+        assert all("walk_minutes" in {r.key for r in i.reasons} for i in result.items)
+        return sum(distance_m(taipa, (i.attraction.lat, i.attraction.lon)) for i in result.items) / 3000
+
+    assert mean_km_from_taipa(taipa) < mean_km_from_taipa(border_gate)
+
+
+def test_calmer_alternatives_near_a_crushed_ruins(recommender, profiles):
+    crowd = snapshot(profiles, **{"hc-15-ruins-st-pauls": 5})
+    found = alternatives(recommender, "hc-15-ruins-st-pauls", crowd, limit=3)
+    assert found.crowded and found.level == 5 and len(found.items) == 3
+    ruins = (found.sight.lat, found.sight.lon)
+    for item in found.items:
+        reasons = {r.key: r.value for r in item.reasons}
+        assert reasons["crowd_level"] < 5 and reasons["calmer_than"] == {"id": "hc-15-ruins-st-pauls", "level": 5}
+        assert distance_m(ruins, (item.attraction.lat, item.attraction.lon)) <= 6000
+        assert item.attraction.open_at(SATURDAY + timedelta(minutes=reasons.get("walk_minutes", 0)))
+    assert {"unesco", "history"} & set(found.items[0].attraction.tags)  # like the ruins, not a casino
+    assert found.calmer_hours and all(h.level <= 5 for h in found.calmer_hours)
+    assert all(found.sight.open_at(h.at) for h in found.calmer_hours)
