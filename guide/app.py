@@ -14,7 +14,7 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, crowd_api, openapi, webhook
+from guide import admin_api, api, crowd_api, itinerary_api, openapi, webhook
 from guide.errors import error_middleware
 from guide.keys import CROWD, EXECUTOR, RECOMMENDER, SETTINGS, STORE
 from guide.live import LiveIndex
@@ -162,5 +162,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.add_routes(admin_api.routes)
     app.add_routes(openapi.routes)
     app.add_routes(crowd_api.routes)
+    app.add_routes(itinerary_api.routes)
     app.add_routes(webhook.routes)
     return app

@@ -102,6 +102,19 @@ def document() -> dict:
                 "responses": {"200": _json({"type": "object", "required": ["sight", "items", "calmer_hours"]}),
                               **_errors(400, 404)},
             }},  # fmt: skip
+            "/api/v1/itineraries": {"post": {
+                "summary": "A day plan: ordered sights that fit the time, open on arrival, calm where possible",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "q": {"type": "string"}, "lang": {"type": "string", "enum": list(LANGUAGES)},
+                        "interests": {"type": "array", "items": {"type": "string"}},
+                        "start": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+                        "kiosk_id": {"type": "string"}, "start_time": {"type": "string"},
+                        "hours": {"type": "number", "minimum": 0.5, "maximum": 12},
+                        "max_stops": {"type": "integer", "minimum": 1, "maximum": 12}}}}}},
+                "responses": {"200": _json({"type": "object", "required": ["stops", "total_minutes"]}),
+                              **_errors(400, 404, 413)},
+            }},  # fmt: skip
             "/api/v1/recommendations": {"get": {
                 "summary": "Sights for what the visitor asked, with reasons",
                 "parameters": [

@@ -36,8 +36,10 @@ class UnknownLanguageError(ValueError):
 
 def normalize_language(tag: str | None) -> str:
     """Return our tag for ``tag`` (``zh-TW`` -> ``zh-Hant``); empty means the default."""
-    if tag is None or not tag.strip():
+    if tag is None or (isinstance(tag, str) and not tag.strip()):
         return DEFAULT_LANGUAGE
+    if not isinstance(tag, str):
+        raise UnknownLanguageError(repr(tag))
     found = _ALIASES.get(tag.strip().lower().replace("_", "-"))
     if found is None:
         raise UnknownLanguageError(tag)

@@ -155,3 +155,35 @@ async def test_visitor_place_must_be_in_macau(client, params):
 
 async def test_alternatives_of_an_unknown_sight(client):
     assert (await client.get("/api/v1/attractions/atlantis/alternatives")).status == 404
+
+
+async def test_itinerary_from_a_kiosk(client):
+    response = await client.post("/api/v1/itineraries", json={"kiosk_id": "k-senado-square", "hours": 3,
+                                                               "q": "old churches", "lang": "zh-Hans"})  # fmt: skip
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["stops"] and body["total_minutes"] <= 180
+    assert all(1 <= s["crowd_level"] <= 5 and s["leg"]["mode"] in ("walk", "ride") for s in body["stops"])
+
+
+@pytest.mark.parametrize(
+    "body, status, parameter",
+    [
+        ({"start": {"lat": 48.8, "lon": 2.3}}, 400, "start"),
+        ({"start": {"lat": 22.19, "lon": 113.54}, "hours": -1}, 400, "hours"),
+        ({"start": {"lat": 22.19, "lon": 113.54}, "hours": 100}, 400, "hours"),
+        ({"start": {"lat": 22.19, "lon": 113.54}, "max_stops": 0}, 400, "max_stops"),
+        ({"start": {"lat": 22.19, "lon": 113.54}, "lang": "xx"}, 400, "lang"),
+        ({"start": {"lat": 22.19, "lon": 113.54}, "start_time": "teatime"}, 400, "start_time"),
+        ({}, 400, "start"),
+        ({"kiosk_id": "k-nowhere"}, 404, None),
+        ({"kiosk_id": 5}, 400, "kiosk_id"),
+        ({"kiosk_id": "k-senado-square", "interests": [{}]}, 400, "interests"),
+        ({"kiosk_id": "k-senado-square", "q": 7}, 400, "q"),
+        ({"kiosk_id": "k-senado-square", "lang": {}}, 400, "lang"),
+    ],
+)
+async def test_bad_itinerary_requests(client, body, status, parameter):
+    response = await client.post("/api/v1/itineraries", json=body)
+    error = (await response.json())["error"]
+    assert response.status == status and error.get("parameter") == parameter
