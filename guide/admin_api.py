@@ -194,20 +194,22 @@ async def update_record(request: web.Request) -> web.Response:
     return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version))
 
 
-@routes.delete(f"{BASE}/{{kind}}/{{id}}")
-async def delete_record(request: web.Request) -> web.Response:
+async def _soft_delete_or_restore(request: web.Request, restore: bool) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
-    return _respond(await _call(_store(request).delete, kind, entity_id, principal.name, version))
+    store = _store(request)
+    return _respond(await _call(store.restore if restore else store.delete, kind, entity_id, principal.name, version))
+
+
+@routes.delete(f"{BASE}/{{kind}}/{{id}}")
+async def delete_record(request: web.Request) -> web.Response:
+    return await _soft_delete_or_restore(request, restore=False)
 
 
 @routes.post(f"{BASE}/{{kind}}/{{id}}/restore")
 async def restore_record(request: web.Request) -> web.Response:
-    principal = await authorize(request, Permission.WRITE)
-    kind, entity_id = request.match_info["kind"], request.match_info["id"]
-    version = _if_match(request, entity_id)
-    return _respond(await _call(_store(request).restore, kind, entity_id, principal.name, version))
+    return await _soft_delete_or_restore(request, restore=True)
 
 
 @routes.get(f"{BASE}/{{kind}}/{{id}}/history")

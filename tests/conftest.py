@@ -84,3 +84,11 @@ def postgres_url():
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def profiles(seed):
+    """The crowd profiles of data/crowd_profiles.yaml over the seed's sights."""
+    from recommender.crowd.profiles import Profiles
+
+    return Profiles.load(ROOT / "data" / "crowd_profiles.yaml", {a.id: a.category for a in seed.attractions})

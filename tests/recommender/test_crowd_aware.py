@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from knowledge.hours import MACAU_TZ
 from recommender.alternatives import alternatives
 from recommender.crowd.levels import Level, Observation
-from recommender.crowd.profiles import Profiles
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import distance_m
 from recommender.service import Recommender
 
 SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=MACAU_TZ)
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
 def recommender(seed, real_encoder):
     return Recommender(seed.attractions, seed.lexicon, real_encoder, clock=lambda: SATURDAY)
-
-
-@pytest.fixture(scope="module")
-def profiles(seed):
-    return Profiles.load(DATA / "crowd_profiles.yaml", {a.id: a.category for a in seed.attractions})
 
 
 def snapshot(profiles, **levels: int) -> CrowdSnapshot:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from knowledge.hours import MACAU_TZ
-from recommender.crowd.profiles import Profiles
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.itinerary import plan
 from recommender.service import Recommender
 
 SATURDAY_1PM = datetime(2026, 11, 28, 13, 0, tzinfo=MACAU_TZ)
 SENADO = (22.1935, 113.5398)
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +21,7 @@ def recommender(seed, real_encoder):
 
 
 @pytest.fixture(scope="module")
-def crowd(seed):
-    profiles = Profiles.load(DATA / "crowd_profiles.yaml", {a.id: a.category for a in seed.attractions})
+def crowd(profiles):
     return CrowdSnapshot(profiles, {}, SATURDAY_1PM)
 
 
