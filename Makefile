@@ -18,7 +18,7 @@ help:
 	@echo "make run    start the demo (dialogue server :5005, guide service :8000)"
 	@echo "make test   build what is missing, then run every test"
 	@echo "make bench  measure the recommender, chat turns and live updates (bench/results/)"
-	@echo "make eval   crowd forecast error on held-out simulated days (bench/results/)"
+	@echo "make eval   crowd forecast error and recommender crowd scenarios (bench/results/)"
 
 run: venv venv-rasa model
 	$(VENV)/bin/macau-guide run
@@ -31,6 +31,7 @@ bench: venv venv-rasa model
 
 eval: venv
 	$(VENV)/bin/python -m bench.eval_crowd
+	$(VENV)/bin/python -m bench.eval_recommender
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and
 # CJK fonts so pages in Chinese render in it (screenshots included).
