@@ -51,12 +51,14 @@ class Recommender:
         signals: tuple[Signal, ...] = SIGNALS,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         candidates: int = 50,
+        diversity: float = 0.25,
     ) -> None:
         self.lexicon = lexicon
         self.encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
         self.signals = signals
         self.clock = clock
         self.candidates = candidates
+        self.diversity = diversity
         self.attractions: dict[str, Attraction] = {}
         self.index = make_index(index_kind, self.encoder.dim)
         self._vectors: dict[str, np.ndarray] = {}
@@ -167,6 +169,24 @@ class Recommender:
         ranked.sort(key=lambda item: (-item[0], item[1]))
         items = tuple(
             Recommendation(candidate.attraction, round(total, 4), explain(candidate, ctx))
-            for total, _, candidate in ranked[:limit]
+            for total, _, candidate in self._diversify(ranked, limit)
         )
         return RecommendationList(query=parsed, items=items)
+
+    def _diversify(self, ranked: list, limit: int) -> list:
+        """Maximal marginal relevance: each next pick loses ``diversity`` x its likeness to the
+        picks before it, so four resorts do not fill a list a temple and a square would improve."""
+        pool = ranked[: max(limit * 3, limit)]
+        picked: list = []
+        while pool and len(picked) < limit:
+            def marginal(item) -> float:
+                vector = self._vectors.get(item[1])
+                if vector is None or not picked:
+                    return item[0]
+                likeness = max(float(vector @ self._vectors[p[1]]) for p in picked if p[1] in self._vectors)
+                return item[0] - self.diversity * likeness
+
+            best = max(pool, key=lambda item: (marginal(item), -ranked.index(item)))
+            pool.remove(best)
+            picked.append(best)
+        return picked

@@ -62,3 +62,10 @@ def test_names_in_the_visitors_language(recommender):
     item = recommender.recommend("大三巴", "zh-Hans", limit=1).items[0]
     assert item.attraction.id == "hc-15-ruins-st-pauls"
     assert item.attraction.name("zh-Hans") == "大三巴牌坊"
+
+
+def test_open_requests_get_a_varied_list(recommender):
+    for text in ("something fun to do", "what should I see in Macau"):
+        categories = [i.attraction.category for i in recommender.recommend(text, "en", limit=5).items]
+        assert len(set(categories)) >= 3, (text, categories)
+        assert categories.count("resort") <= 2, (text, categories)
