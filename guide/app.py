@@ -21,6 +21,7 @@ from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
+from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
 from knowledge.store import Change, KnowledgeStore
 from recommender.crowd.coordinator import FeedCoordinator
@@ -39,9 +40,9 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_URL_BYTES = 64 * 1024
 
 
-def open_store(settings: Settings) -> KnowledgeStore:
+def open_store(settings: Settings, lexicon: Lexicon | None = None) -> KnowledgeStore:
     """The knowledge store, migrated to the current schema and seeded when empty."""
-    lexicon = load_lexicon(settings.seed_dir)
+    lexicon = lexicon or load_lexicon(settings.seed_dir)
     store = KnowledgeStore(settings.knowledge_url, all_kinds(lexicon.interests))
     store.migrate()
     written = store.seed_if_empty(settings.seed_dir)
@@ -50,9 +51,10 @@ def open_store(settings: Settings) -> KnowledgeStore:
     return store
 
 
-def build_recommender(settings: Settings, store: KnowledgeStore, encoder: Encoder | None = None) -> Recommender:
+def build_recommender(
+    settings: Settings, store: KnowledgeStore, lexicon: Lexicon, encoder: Encoder | None = None
+) -> Recommender:
     """Index every live attraction of the store."""
-    lexicon = load_lexicon(settings.seed_dir)
     return Recommender(
         store.load("attractions"),
         lexicon,
@@ -127,9 +129,10 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app[METRICS] = Metrics()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
-        store = open_store(settings)
+        lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
+        store = open_store(settings, lexicon)
         app[STORE] = store
-        recommender = build_recommender(settings, store, encoder)
+        recommender = build_recommender(settings, store, lexicon, encoder)
         app[RECOMMENDER] = recommender
         executor = ActionExecutor()
         async def crowd_snapshot():  # the crowd context starts after this one

@@ -176,17 +176,18 @@ class Recommender:
     def _diversify(self, ranked: list, limit: int) -> list:
         """Maximal marginal relevance: each next pick loses ``diversity`` x its likeness to the
         picks before it, so four resorts do not fill a list a temple and a square would improve."""
-        pool = ranked[: max(limit * 3, limit)]
+        pool = list(enumerate(ranked[: limit * 3]))  # (rank, item): ties keep the ranker's order
         picked: list = []
-        while pool and len(picked) < limit:
-            def marginal(item) -> float:
-                vector = self._vectors.get(item[1])
-                if vector is None or not picked:
-                    return item[0]
-                likeness = max(float(vector @ self._vectors[p[1]]) for p in picked if p[1] in self._vectors)
-                return item[0] - self.diversity * likeness
 
-            best = max(pool, key=lambda item: (marginal(item), -ranked.index(item)))
+        def marginal(entry: tuple) -> tuple[float, int]:
+            rank, (score, attraction_id, _) = entry
+            vector = self._vectors.get(attraction_id)
+            likeness = max((float(vector @ self._vectors[p[1]]) for p in picked if p[1] in self._vectors),
+                           default=0.0) if vector is not None else 0.0  # fmt: skip
+            return score - self.diversity * likeness, -rank
+
+        while pool and len(picked) < limit:
+            best = max(pool, key=marginal)
             pool.remove(best)
-            picked.append(best)
+            picked.append(best[1])
         return picked

@@ -89,12 +89,16 @@ def test_soft_delete_restore_and_revert(seeded):
     ]  # fmt: skip
 
 
-def test_create_rejects_duplicates_and_unknown_references(seeded):
-    kiosk = {
+def kiosk_doc(attraction_id: str) -> dict:
+    return {
         "id": "k-test-kiosk", "names": {"en": "Test", "zh-Hant": "測試", "zh-Hans": "测试", "pt": "Teste"},
         "location": {"lat": 22.19, "lon": 113.54}, "kind": "landmark", "default_language": "pt",
-        "attraction_id": "no-such-sight",
+        "attraction_id": attraction_id,
     }  # fmt: skip
+
+
+def test_create_rejects_duplicates_and_unknown_references(seeded):
+    kiosk = kiosk_doc("no-such-sight")
     with pytest.raises(InvalidRecord) as info:
         seeded.create("kiosks", kiosk, "a")
     assert [e.field for e in info.value.errors] == ["attraction_id"]
@@ -106,12 +110,7 @@ def test_create_rejects_duplicates_and_unknown_references(seeded):
 
 
 def test_delete_refused_while_referenced(seeded):
-    kiosk = {
-        "id": "k-test-kiosk", "names": {"en": "T", "zh-Hant": "測", "zh-Hans": "测", "pt": "T"},
-        "location": {"lat": 22.19, "lon": 113.54}, "kind": "landmark", "default_language": "en",
-        "attraction_id": "hs-04-senado-square",
-    }  # fmt: skip
-    seeded.create("kiosks", kiosk, "a")
+    seeded.create("kiosks", kiosk_doc("hs-04-senado-square"), "a")
     with pytest.raises(InUse, match="kiosks/k-test-kiosk"):
         seeded.delete("attractions", "hs-04-senado-square", "a")
 
