@@ -7,7 +7,8 @@ requests), checking properties a visitor would notice.
 - diversion rate: share of requests whose crowd-blind top 3 held a level 4-5 sight and whose
   crowd-aware top 3 holds fewer;
 - alternatives of every level 4-5 sight: calmer, open, within a 1.5 km walk or a short ride;
-- itineraries: every stop open for its whole visit, the plan within its time budget.
+- itineraries: every stop open for its whole visit, the plan within its time budget;
+- profiles, kinds and kiosk targeting (``bench/eval_profiles.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench.eval_profiles import check_kinds, check_profiles, empty_report
 from knowledge.hours import MACAU_TZ
-from knowledge.seed import load_seed
+from knowledge.seed import load_records, load_seed
 from recommender.alternatives import RIDE_KM, WALK_KM, alternatives
 from recommender.crowd.levels import Observation
 from recommender.crowd.profiles import Profiles
@@ -25,6 +27,7 @@ from recommender.crowd.simulator import CrowdSimulator
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.encoder import SentenceTransformerEncoder
 from recommender.geo import distance_m
+from recommender.items import catalogue
 from recommender.itinerary import plan
 from recommender.service import Recommender
 
@@ -57,31 +60,35 @@ def evaluate(recommender: Recommender | None = None) -> dict:
     live = [a for a in seed.attractions if a.is_operating]
     profiles = Profiles.load(DATA / "crowd_profiles.yaml", {a.id: a.category for a in seed.attractions})
     simulator = CrowdSimulator(profiles, seed=5)
-    recommender = recommender or Recommender(seed.attractions, seed.lexicon, SentenceTransformerEncoder())
-    report = {"requests": 0, "relevant": 0, "shown": 0, "crush_violations": [], "had_crowded": 0, "diverted": 0,
+    items = catalogue(seed.attractions, load_records("promotions"), load_records("merchants"), load_records("events"))
+    kiosks = {k.id: (k.lat, k.lon) for k in load_records("kiosks")}
+    recommender = recommender or Recommender(items, seed.lexicon, SentenceTransformerEncoder())
+    report = {**empty_report(), "requests": 0, "relevant": 0, "shown": 0, "crush_violations": [], "had_crowded": 0, "diverted": 0,
               "alternatives_checked": 0, "alternative_violations": [], "itineraries": 0,
               "itinerary_violations": []}  # fmt: skip
     for moment_name, at in MOMENTS.items():
         latest = {a.id: Observation(a.id, simulator.observe(a.id, at).level, at, "sim") for a in live}
         crowd = CrowdSnapshot(profiles, latest, at)
         level = {a.id: int(crowd.level_at(a.id, at)) for a in live}
+        check_profiles(recommender, at, crowd, report)
+        check_kinds(recommender, at, crowd, kiosks, report)
         for text, lang, interest in REQUESTS:
             aware = recommender.recommend(text, lang, 3, at=at, crowd=crowd).items
             blind = recommender.recommend(text, lang, 3, at=at).items
             report["requests"] += 1
             report["shown"] += len(aware)
-            report["relevant"] += sum(matches(r.attraction, interest) for r in aware)
-            shown = {r.attraction.id for r in aware}
+            report["relevant"] += sum(matches(r.item, interest) for r in aware)
+            shown = {r.item.id for r in aware}
             for r in aware:
-                if level[r.attraction.id] == 5 and matches(r.attraction, interest):
+                if level[r.item.id] == 5 and matches(r.item, interest):
                     calmer = [a.id for a in live if a.id not in shown and matches(a, interest) and level[a.id] < 5
                               and a.open_at(at)]  # fmt: skip
                     if calmer:
-                        report["crush_violations"].append((moment_name, text, r.attraction.id, calmer[:3]))
-            crowded_blind = sum(level[r.attraction.id] >= 4 for r in blind)
+                        report["crush_violations"].append((moment_name, text, r.item.id, calmer[:3]))
+            crowded_blind = sum(level[r.item.id] >= 4 for r in blind)
             if crowded_blind:
                 report["had_crowded"] += 1
-                if sum(level[r.attraction.id] >= 4 for r in aware) < crowded_blind:
+                if sum(level[r.item.id] >= 4 for r in aware) < crowded_blind:
                     report["diverted"] += 1
         for sight in live:
             if level[sight.id] < 4:
@@ -89,11 +96,11 @@ def evaluate(recommender: Recommender | None = None) -> dict:
             report["alternatives_checked"] += 1
             for item in alternatives(recommender, sight.id, crowd, 3).items:
                 reasons = {r.key: r.value for r in item.reasons}
-                far = distance_m((sight.lat, sight.lon), (item.attraction.lat, item.attraction.lon)) / 1000
+                far = distance_m((sight.lat, sight.lon), (item.item.lat, item.item.lon)) / 1000
                 ok = reasons["crowd_level"] < level[sight.id] and (far <= WALK_KM or (far <= RIDE_KM
                                                                                       and "ride_minutes" in reasons))
                 if not ok:
-                    report["alternative_violations"].append((moment_name, sight.id, item.attraction.id))
+                    report["alternative_violations"].append((moment_name, sight.id, item.item.id))
         for start_name, origin in STARTS.items():
             for hours in (3, 6):
                 route = plan(recommender, "history and culture", "en", origin, at, hours, crowd)
@@ -104,6 +111,7 @@ def evaluate(recommender: Recommender | None = None) -> dict:
                     report["itinerary_violations"].append((moment_name, start_name, hours))
     report["relevance"] = report["relevant"] / max(1, report["shown"])
     report["diversion_rate"] = report["diverted"] / max(1, report["had_crowded"])
+    report["children_rate"] = report["children_family_friendly"] / max(1, report["children_shown"])
     return report
 
 
@@ -124,6 +132,15 @@ def main() -> None:
         f"{r['alternatives_checked']} sights, {len(r['alternative_violations'])} violations |",
         f"| itineraries open for every visit and within budget | {r['itineraries'] - len(r['itinerary_violations'])}"
         f" / {r['itineraries']} |",
+        f"| profiles: steep with limited mobility, paid on a zero budget, over 45 minutes, while a fitting sight "
+        f"of the interest was left out | {len(r['profile_violations'])} of {r['profile_requests']} requests |",
+        f"| with children: family-friendly share of the top 3 | {r['children_rate']:.1%} |",
+        f"| deal requests answered only with promotions on offer | "
+        f"{r['deal_requests'] - len(r['deal_violations'])} / {r['deal_requests']} |",
+        f"| at a kiosk, a promotion aimed at that kiosk in the top 3 | "
+        f"{r['kiosk_requests'] - len(r['kiosk_violations'])} / {r['kiosk_requests']} |",
+        f"| \"tonight\": events suggested that run this evening | "
+        f"{r['tonight_events'] - len(r['tonight_violations'])} / {r['tonight_events']} |",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from bench.common import free_port, summary
 from bench.live import bench_edit_to_visible, bench_incremental
+from bench.scale import bench_scale
+from bench.scale import table as scale_table
 from guide.settings import Settings
 from guide.stack import Stack
 from knowledge.seed import load_seed
@@ -158,6 +160,8 @@ def table(results: dict) -> str:
         lines.append("Index build without embeddings: " + ", ".join(
             f"{int(size):,} items {row['build_s_without_embedding']:.1f} s" for size, row in live["incremental_update"].items()
         ))
+    if results.get("scale"):
+        lines += ["", *scale_table(results["scale"])]
     return "\n".join(lines) + "\n"
 
 
@@ -169,6 +173,7 @@ def main() -> None:
         "recommender": bench_recommender(seed),
         "chat": bench_chat(),
         "live": {"edit_to_visible": bench_edit_to_visible(), "incremental_update": bench_incremental(seed)},
+        "scale": bench_scale(),
     }
     text = table(results)
     print(text)

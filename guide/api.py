@@ -9,10 +9,14 @@ from aiohttp import web
 
 from guide.errors import ApiError
 from guide.keys import CROWD, RECOMMENDER, SETTINGS
+from guide.profile import kiosk_place, moment, profile_from
 from knowledge.checks import LAT_RANGE, LON_RANGE
-from knowledge.languages import UnknownLanguageError, normalize_language
+from knowledge.events import Event
+from knowledge.languages import UnknownLanguageError, normalize_language, pick
+from knowledge.promotions import Promotion
 from recommender.alternatives import alternatives
-from recommender.service import RecommendationList
+from recommender.items import KINDS
+from recommender.service import Recommendation, RecommendationList
 
 routes = web.RouteTableDef()
 
@@ -54,6 +58,22 @@ async def get_attraction(request: web.Request) -> web.Response:
     return web.json_response(attraction.to_json(lang, datetime.now(timezone.utc)))
 
 
+def _kinds(request: web.Request) -> tuple[str, ...] | None:
+    raw = request.query.get("kinds")
+    if raw is None:
+        return None
+    kinds = tuple(dict.fromkeys(k.strip() for k in raw.split(",") if k.strip()))
+    if not kinds or any(k not in KINDS for k in kinds):
+        raise ApiError(400, f"kinds must be a comma-separated list of {', '.join(KINDS)}", "invalid_parameter",
+                       parameter="kinds")  # fmt: skip
+    return kinds
+
+
+def _at(request: web.Request) -> datetime | None:
+    raw = request.query.get("at")
+    return None if raw is None else moment(raw, "at")
+
+
 def _origin(request: web.Request) -> tuple[float, float] | None:
     """The visitor's place from ``lat`` and ``lon`` (both or neither), inside Macau."""
     lat, lon = request.query.get("lat"), request.query.get("lon")
@@ -68,24 +88,41 @@ def _origin(request: web.Request) -> tuple[float, float] | None:
     return point
 
 
-def item_json(r, lang: str) -> dict:
-    return {
-        "id": r.attraction.id,
-        "name": r.attraction.name(lang),
-        "category": r.attraction.category,
-        "location": {"lat": r.attraction.lat, "lon": r.attraction.lon},
+def item_json(r: Recommendation, lang: str) -> dict:
+    item = r.item
+    body = {
+        "id": item.id,
+        "kind": item.kind,
+        "name": item.name(lang),
+        "category": item.category,
+        "location": {"lat": item.lat, "lon": item.lon},
         "score": r.score,
         "reasons": [reason.to_json() for reason in r.reasons],
     }
+    record = item.record
+    if isinstance(record, Promotion):
+        body["text"] = pick(record.text, lang)
+        body["merchant"] = {"id": item.merchant.id, "name": pick(item.merchant.names, lang)}
+        body["offer"] = {"price_mop": record.price_mop, "discount_percent": record.discount_percent,
+                         "wallets": list(record.wallets), "valid_to": record.valid_to.isoformat()}  # fmt: skip
+    elif isinstance(record, Event):
+        body["event"] = {"starts_at": record.starts_at.isoformat(), "ends_at": record.ends_at.isoformat(),
+                         "venue_id": record.venue_attraction_id, "price_mop": record.price_mop}  # fmt: skip
+    return body
 
 
 def recommendations_json(result: RecommendationList, lang: str) -> dict:
     return {
         "query": result.query.text,
         "lang": lang,
+        "kinds": list(result.kinds),
+        "at": result.at.isoformat() if result.at else None,
         "understood": {
             "interests": list(result.query.interests),
             "attractions": list(result.query.attraction_ids),
+            "kinds": list(result.query.kinds),
+            "times": list(result.query.times),
+            "profile": list(result.query.profile),
         },
         "items": [item_json(r, lang) for r in result.items],
     }
@@ -122,11 +159,18 @@ async def recommendations(request: web.Request) -> web.Response:
     if len(text) > maximum:
         raise ApiError(400, f"q is longer than {maximum} characters", "invalid_parameter", parameter="q")
     origin = _origin(request)
+    kinds = _kinds(request)
+    profile = profile_from(request.query)
+    kiosk_id = request.query.get("kiosk")
+    if kiosk_id is not None:
+        origin = origin or await kiosk_place(request, kiosk_id, "kiosk")
+    at = _at(request)
     crowd = await request.app[CROWD].snapshot()
     # Encoding a query is CPU work (torch releases the GIL): keep it off the event loop.
     loop = asyncio.get_running_loop()
     recommender = request.app[RECOMMENDER]
     result = await loop.run_in_executor(
-        None, lambda: recommender.recommend(text, lang, limit, crowd=crowd, origin=origin)
+        None, lambda: recommender.recommend(text, lang, limit, at=at, crowd=crowd, origin=origin, profile=profile,
+                                            kinds=kinds, kiosk_id=kiosk_id)  # fmt: skip
     )
     return web.json_response(recommendations_json(result, lang))

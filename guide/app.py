@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -30,6 +31,7 @@ from recommender.crowd.profiles import Profiles
 from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
+from recommender.items import catalogue
 from recommender.service import Recommender
 from recommender.signals import with_weights
 
@@ -54,13 +56,14 @@ def open_store(settings: Settings, lexicon: Lexicon | None = None) -> KnowledgeS
 def build_recommender(
     settings: Settings, store: KnowledgeStore, lexicon: Lexicon, encoder: Encoder | None = None
 ) -> Recommender:
-    """Index every live attraction of the store."""
+    """Index every sight, promotion and event of the store (loaded from disk when unchanged)."""
     return Recommender(
-        store.load("attractions"),
+        catalogue(store.load("attractions"), store.load("promotions"), store.load("merchants"), store.load("events")),
         lexicon,
         encoder or make_encoder(settings.encoder),
         index_kind=settings.index,
         signals=with_weights(settings.weights),
+        index_dir=settings.data_dir / "index",
     )
 
 
@@ -80,7 +83,8 @@ async def crowd_page(request: web.Request) -> web.FileResponse:
 async def healthz(request: web.Request) -> web.Response:
     recommender = request.app[RECOMMENDER]
     return web.json_response(
-        {"status": "ok", "attractions": len(recommender.attractions), "indexed": len(recommender.index)}
+        {"status": "ok", "attractions": len(recommender.attractions), "indexed": len(recommender.index),
+         "index": recommender.index.structures()}
     )
 
 
@@ -134,6 +138,9 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         app[STORE] = store
         recommender = build_recommender(settings, store, lexicon, encoder)
         app[RECOMMENDER] = recommender
+        # The catalogue lives as long as the process: keep the collector from re-scanning its
+        # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
+        gc.freeze()
         executor = ActionExecutor()
         async def crowd_snapshot():  # the crowd context starts after this one
             return await app[CROWD].snapshot()
@@ -145,13 +152,16 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         store.subscribe(live.on_change)
         stop = asyncio.Event()
         listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
-        log.info("guide service ready: %d attractions indexed", len(recommender.index))
+        log.info("guide service ready: %d items indexed (%s)%s", len(recommender.index),
+                 ", ".join(f"{k} {v}" for k, v in recommender.index.structures().items()),
+                 ", loaded from disk" if recommender.loaded_from_disk else "")  # fmt: skip
         yield
         stop.set()
         if listener is not None:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+        await asyncio.to_thread(recommender.save)  # the next start loads it instead of re-embedding
         store.close()
 
     app.cleanup_ctx.append(services)

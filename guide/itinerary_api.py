@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 from aiohttp import web
 
 from guide.errors import ApiError
-from guide.keys import CROWD, RECOMMENDER, STORE
+from guide.keys import CROWD, RECOMMENDER
+from guide.profile import kiosk_place, moment, profile_from
 from knowledge.checks import LAT_RANGE, LON_RANGE
 from knowledge.languages import UnknownLanguageError, normalize_language
-from knowledge.store import NotFound
 from recommender.itinerary import plan
 
 routes = web.RouteTableDef()
@@ -25,11 +24,7 @@ async def _origin(request: web.Request, body: dict) -> tuple[float, float]:
     if "kiosk_id" in body:
         if not isinstance(body["kiosk_id"], str):
             raise _bad("kiosk_id must be a kiosk's id", "kiosk_id")
-        try:
-            record = await asyncio.to_thread(request.app[STORE].get, "kiosks", str(body["kiosk_id"]))
-        except NotFound:
-            raise ApiError(404, f"no kiosk with id {body['kiosk_id']!r}", "kiosk_not_found") from None
-        return record.doc["location"]["lat"], record.doc["location"]["lon"]
+        return await kiosk_place(request, body["kiosk_id"])
     start = body.get("start")
     if not isinstance(start, dict):
         raise _bad('give "start": {"lat": ..., "lon": ...} or a "kiosk_id"', "start")
@@ -66,19 +61,17 @@ async def create_itinerary(request: web.Request) -> web.Response:
     if query is not None and (not isinstance(query, str) or len(query) > 500):
         raise _bad("q must be text of at most 500 characters", "q")
     text = (query or " ".join(interests) or "Macau's best sights")[:500]
+    profile = body.get("profile")
+    profile = {} if profile is None else profile
+    if not isinstance(profile, dict):
+        raise _bad("profile must be an object like {\"children\": true, \"budget_mop\": 100}", "profile")
+    profile = profile_from(profile, prefix="profile.")
     origin = await _origin(request, body)
     crowd = await request.app[CROWD].snapshot()
-    start = crowd.now
-    if body.get("start_time") is not None:
-        try:
-            start = datetime.fromisoformat(str(body["start_time"]))
-            if start.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            raise _bad("start_time must be an ISO date-time with its offset", "start_time") from None
+    start = crowd.now if body.get("start_time") is None else moment(body["start_time"], "start_time")
     recommender = request.app[RECOMMENDER]
     route = await asyncio.get_running_loop().run_in_executor(
-        None, lambda: plan(recommender, text, lang, origin, start, float(hours), crowd, max_stops)
+        None, lambda: plan(recommender, text, lang, origin, start, float(hours), crowd, max_stops, profile)
     )
     return web.json_response({
         "lang": lang,

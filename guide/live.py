@@ -2,7 +2,8 @@
 
 Changes made through this process arrive as store events right after they commit; changes
 made by other guide-service processes arrive through PostgreSQL LISTEN/NOTIFY. Either way one
-attraction is re-read and re-embedded alone. After a (re)connection the listener compares
+record is re-read and its item re-embedded alone (a merchant's
+change re-embeds its promotions). After a (re)connection the listener compares
 versions with the store, so a notification missed while disconnected is caught up.
 """
 
@@ -14,10 +15,12 @@ import logging
 import threading
 
 from knowledge.store import Change, KnowledgeStore, NotFound
+from recommender.items import from_event, from_promotion
 from recommender.service import Recommender
 
 log = logging.getLogger(__name__)
-KIND = "attractions"
+# Kinds whose records are (or shape) recommended items; merchants shape their promotions.
+KINDS = ("attractions", "promotions", "events", "merchants")
 
 
 class LiveIndex:
@@ -25,36 +28,69 @@ class LiveIndex:
         self.store = store
         self.recommender = recommender
         self._lock = threading.Lock()
-        self.applied: dict[str, int] = {r.id: r.version for r in store.list(KIND, include_deleted=True)}
+        self.applied: dict[tuple[str, str], int] = {
+            (kind, r.id): r.version for kind in KINDS for r in store.list(kind, include_deleted=True)
+        }
 
     def on_change(self, change: Change) -> None:
         """Store subscriber: runs in the writer's thread, after the commit."""
-        if change.kind == KIND:
-            self.apply(change.id)
+        if change.kind in KINDS:
+            self.apply(change.id, change.kind)
 
-    def apply(self, entity_id: str) -> bool:
-        """Bring one attraction up to the store's version; False when already there."""
+    def apply(self, entity_id: str, kind: str = "attractions") -> bool:
+        """Bring one record up to the store's version; False when already there."""
         try:
-            record = self.store.get(KIND, entity_id)
+            record = self.store.get(kind, entity_id)
         except NotFound:
             return False
         with self._lock:
-            if self.applied.get(entity_id, 0) >= record.version:
+            if self.applied.get((kind, entity_id), 0) >= record.version:
                 return False
-            if record.deleted:
-                self.recommender.remove(entity_id)
-            else:
-                self.recommender.upsert(self.store.check(KIND, record.doc))
-            self.applied[entity_id] = record.version
-        log.info("applied %s %s v%d to the index", KIND, entity_id, record.version)
+            value = None if record.deleted else self.store.check(kind, record.doc)
+            self._apply(kind, entity_id, value)
+            self.applied[(kind, entity_id)] = record.version
+        log.info("applied %s %s v%d to the index", kind, entity_id, record.version)
         return True
 
+    def _apply(self, kind: str, entity_id: str, value: object | None) -> None:
+        r = self.recommender
+        if kind == "attractions":
+            if value is None:
+                r.remove(entity_id)
+            else:
+                r.upsert(value)
+        elif kind == "events":
+            if value is None:
+                r.remove(entity_id, "event")
+            else:
+                r.upsert(from_event(value, r.attractions))
+        elif kind == "promotions":
+            merchant = self._merchant(value.merchant_id) if value is not None else None
+            if merchant is None:
+                r.remove(entity_id, "promotion")
+            else:
+                r.upsert(from_promotion(value, merchant, r.attractions))
+        elif kind == "merchants":  # a moved or renamed merchant moves its promotions
+            for item in [i for i in r.items.values() if i.merchant is not None and i.merchant.id == entity_id]:
+                if value is None:
+                    r.remove(item.id, "promotion")
+                else:
+                    r.upsert(from_promotion(item.record, value, r.attractions))
+
+    def _merchant(self, merchant_id: str) -> object | None:
+        try:
+            record = self.store.get("merchants", merchant_id)
+        except NotFound:
+            return None
+        return None if record.deleted else self.store.check("merchants", record.doc)
+
     def resync(self) -> int:
-        """Apply every attraction whose stored version is newer than ours."""
+        """Apply every record whose stored version is newer than ours."""
         return sum(
-            self.apply(r.id)
-            for r in self.store.list(KIND, include_deleted=True)
-            if r.version > self.applied.get(r.id, 0)
+            self.apply(r.id, kind)
+            for kind in KINDS
+            for r in self.store.list(kind, include_deleted=True)
+            if r.version > self.applied.get((kind, r.id), 0)
         )
 
     async def listen(self, stop: asyncio.Event) -> None:
@@ -73,8 +109,8 @@ class LiveIndex:
                     delay = 1.0
                     async for notice in conn.notifies():
                         payload = json.loads(notice.payload)
-                        if payload.get("kind") == KIND:
-                            await asyncio.to_thread(self.apply, payload["id"])
+                        if payload.get("kind") in KINDS:
+                            await asyncio.to_thread(self.apply, payload["id"], payload["kind"])
                         if stop.is_set():
                             break
             except (psycopg.Error, OSError) as exc:

@@ -13,6 +13,11 @@ from knowledge.schema import ENTITY_KINDS
 
 routes = web.RouteTableDef()
 
+_PROFILE = {"type": "object", "description": "who is going; every field optional", "properties": {
+    "children": {"type": "boolean"}, "indoor": {"type": "boolean"}, "mobility": {"type": "string", "enum": ["full", "limited"]},
+    "budget_mop": {"type": "number", "minimum": 0, "maximum": 100000},
+    "time_minutes": {"type": "integer", "minimum": 1, "maximum": 1440}}}
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -111,12 +116,13 @@ def document() -> dict:
                         "start": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
                         "kiosk_id": {"type": "string"}, "start_time": {"type": "string"},
                         "hours": {"type": "number", "minimum": 0.5, "maximum": 12},
-                        "max_stops": {"type": "integer", "minimum": 1, "maximum": 12}}}}}},
+                        "max_stops": {"type": "integer", "minimum": 1, "maximum": 12},
+                        "profile": _PROFILE}}}}},
                 "responses": {"200": _json({"type": "object", "required": ["stops", "total_minutes"]}),
                               **_errors(400, 404, 413)},
             }},  # fmt: skip
             "/api/v1/recommendations": {"get": {
-                "summary": "Sights for what the visitor asked, with reasons",
+                "summary": "Sights, promotions and events for what the visitor asked, ranked for them, with reasons",
                 "parameters": [
                     {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}},
                     _LANG,
@@ -124,10 +130,29 @@ def document() -> dict:
                      "schema": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5}},
                     {"name": "lat", "in": "query", "required": False, "schema": {"type": "number"}},
                     {"name": "lon", "in": "query", "required": False, "schema": {"type": "number"}},
+                    {"name": "kinds", "in": "query", "required": False, "description":
+                     "comma-separated: attraction, promotion, event (default: what the words ask for, else sights)",
+                     "schema": {"type": "string"}},
+                    {"name": "at", "in": "query", "required": False, "description": "arrival time with offset",
+                     "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "kiosk", "in": "query", "required": False, "description":
+                     "the kiosk the visitor stands at: its place and its promotions", "schema": {"type": "string"}},
+                    {"name": "children", "in": "query", "required": False, "schema": {"type": "boolean"}},
+                    {"name": "indoor", "in": "query", "required": False, "description": "rain or heat: prefer a roof",
+                     "schema": {"type": "boolean"}},
+                    {"name": "mobility", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": ["full", "limited"]}},
+                    {"name": "budget_mop", "in": "query", "required": False,
+                     "schema": {"type": "number", "minimum": 0, "maximum": 100000}},
+                    {"name": "time_minutes", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 1440}},
                 ],
-                "responses": {"200": _json({"type": "object", "required": ["items", "understood"], "properties": {
-                    "items": {"type": "array", "items": {"type": "object", "required": ["id", "name", "reasons"]}},
-                    "understood": {"type": "object"}}}), **_errors(400)},
+                "responses": {"200": _json({"type": "object", "required": ["items", "understood", "kinds"], "properties": {
+                    "items": {"type": "array", "items": {"type": "object", "required": ["id", "kind", "name", "reasons"],
+                              "properties": {"kind": {"type": "string", "enum": ["attraction", "promotion", "event"]},
+                                             "merchant": {"type": "object"}, "offer": {"type": "object"},
+                                             "event": {"type": "object"}}}},
+                    "understood": {"type": "object"}}}), **_errors(400, 404)},
             }},  # fmt: skip
             "/metrics": {"get": {"summary": "Counters in Prometheus' text format", "responses": {"200": {
                 "description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},

@@ -16,6 +16,8 @@ CATEGORIES: tuple[str, ...] = (
 DISTRICTS: tuple[str, ...] = ("peninsula", "taipa", "cotai", "coloane")
 SETTINGS: tuple[str, ...] = ("indoor", "outdoor", "mixed")
 STATUSES: tuple[str, ...] = ("open", "temporarily_closed")
+# How a visitor with a wheelchair, a pram or weak knees gets in: level, some steps, a climb.
+ACCESS: tuple[str, ...] = ("step_free", "steps", "steep")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Attraction:
     unesco: str | None = None
     status: str = "open"
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    access: str | None = None  # one of ACCESS; None when the office has not said
 
     def name(self, lang: str) -> str:
         return pick(self.names, lang)
@@ -74,6 +77,7 @@ class Attraction:
             "fee": {"adult_mop": self.fee_mop, "note": self.fee_note},
             "visit_minutes": self.visit_minutes,
             "setting": self.setting,
+            "access": self.access,
             "unesco": self.unesco,
             "source": self.source,
         }

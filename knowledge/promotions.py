@@ -8,6 +8,9 @@ from datetime import date
 from knowledge.checks import WALLETS, Checker, FieldError
 from knowledge.model import DISTRICTS
 
+# Visitor profiles a promotion can be aimed at (the office sets them; matched from the request).
+AUDIENCES: tuple[str, ...] = ("families", "limited_mobility", "budget", "seniors")
+
 
 @dataclass(frozen=True)
 class Promotion:
@@ -26,6 +29,7 @@ class Promotion:
     districts: tuple[str, ...]
     kiosk_ids: tuple[str, ...]
     sample: bool = False
+    audiences: tuple[str, ...] = ()
 
     def references(self) -> list[tuple[str, str, str]]:
         """(field, kind, id) of every record this one points at."""
@@ -52,13 +56,14 @@ def parse_promotion(raw: object, row: int) -> tuple[Promotion | None, list[Field
     wallets = c.choices("wallets", WALLETS, required=True)
     attraction_ids, kiosk_ids = c.ids("attraction_ids"), c.ids("kiosk_ids")
     districts = c.choices("districts", DISTRICTS)
+    audiences = c.choices("audiences", AUDIENCES)
     if c.errors:
         return None, c.errors
     return (
         Promotion(
             ident, merchant_id, title, text, valid_from, valid_to, days, hours, price,
             float(discount) if discount is not None else None, wallets, attraction_ids, districts, kiosk_ids,
-            bool(c.get("sample", False)),
+            bool(c.get("sample", False)), audiences,
         ),  # fmt: skip
         [],
     )

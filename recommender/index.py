@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -41,21 +43,51 @@ class _Ids:
         return number
 
 
-class FaissIndex:
-    """Exact inner-product search (``IndexFlatIP``) with removable ids."""
+# Below this many vectors search is exact (``IndexFlatIP``); above it an inverted-file index
+# (``IndexIVFFlat``) trained on the vectors themselves answers in well under a millisecond.
+EXACT_LIMIT = 50_000
+NPROBE = 24
 
-    def __init__(self, dim: int) -> None:
+
+class FaissIndex:
+    """Inner-product search with removable ids: exact while small, IVF once past ``exact_limit``."""
+
+    def __init__(self, dim: int, exact_limit: int = EXACT_LIMIT, nprobe: int = NPROBE) -> None:
         import faiss
 
         self._faiss = faiss
         self.dim = dim
+        self.exact_limit = exact_limit
+        self.nprobe = nprobe
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self._ids = _Ids()
 
+    @property
+    def structure(self) -> str:
+        return "ivf" if isinstance(self._index, self._faiss.IndexIVF) else "flat"
+
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
         self.remove([i for i in ids if i in self._ids.by_key])
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self.structure == "flat" and len(self) + len(ids) > self.exact_limit:
+            self._to_ivf(vectors)
         numbers = np.array([self._ids.assign(i) for i in ids], dtype=np.int64)
-        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), numbers)
+        self._index.add_with_ids(vectors, numbers)
+
+    def _to_ivf(self, incoming: np.ndarray) -> None:
+        """Rebuild as IVF, trained on what is indexed plus what arrives (once, when crossing)."""
+        faiss = self._faiss
+        numbers = np.array(sorted(self._ids.by_int), dtype=np.int64)
+        held = np.vstack([self._index.reconstruct(int(n)) for n in numbers]) if len(numbers) else incoming[:0]
+        sample = np.vstack([held, incoming])
+        nlist = max(16, int(np.sqrt(len(sample))))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.train(sample)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # O(1) removal by id
+        index.nprobe = self.nprobe
+        if len(numbers):
+            index.add_with_ids(held, numbers)
+        self._index = index
 
     def remove(self, ids: list[str]) -> None:
         numbers = [n for n in (self._ids.drop(i) for i in ids) if n is not None]
@@ -72,9 +104,36 @@ class FaissIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._faiss.write_index(self._index, str(directory / "faiss.index"))
+        keys = [self._ids.by_int.get(n) for n in range(self._ids._next)]
+        (directory / "ids.json").write_text(json.dumps(keys), encoding="utf-8")
+
+    def load(self, directory: Path) -> None:
+        """Replace the contents with a saved index (``save``); raises OSError when unreadable."""
+        try:
+            index = self._faiss.read_index(str(directory / "faiss.index"))
+            keys = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
+        except (RuntimeError, ValueError) as exc:
+            raise OSError(f"unreadable index in {directory}: {exc}") from exc
+        if index.d != self.dim:
+            raise OSError(f"saved index has {index.d} dimensions, not {self.dim}")
+        if isinstance(index, self._faiss.IndexIVF):
+            index.set_direct_map_type(self._faiss.DirectMap.Hashtable)
+            index.nprobe = self.nprobe
+        ids = _Ids()
+        for number, key in enumerate(keys):
+            if key is not None:
+                ids.by_key[key], ids.by_int[number] = number, key
+        ids._next = len(keys)
+        self._index, self._ids = index, ids
+
 
 class NumpyIndex:
     """Brute-force reference index: same answers as FAISS, no native code."""
+
+    structure = "numpy"
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
@@ -100,10 +159,10 @@ class NumpyIndex:
         return len(self._vectors)
 
 
-def make_index(kind: str, dim: int) -> VectorIndex:
+def make_index(kind: str, dim: int, exact_limit: int = EXACT_LIMIT) -> VectorIndex:
     """The index named by settings (``GUIDE_INDEX``)."""
     if kind == "faiss":
-        return FaissIndex(dim)
+        return FaissIndex(dim, exact_limit)
     if kind == "numpy":
         return NumpyIndex(dim)
     raise ValueError(f"unknown index {kind!r}; use faiss or numpy")

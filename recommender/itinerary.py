@@ -10,6 +10,7 @@ from knowledge.model import Attraction
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import distance_m, ride_minutes, walk_minutes
 from recommender.service import Recommender
+from recommender.signals import Profile
 
 WALK_KM = 1.5
 CROWDED = 4
@@ -66,13 +67,15 @@ def plan(
     hours: float,
     crowd: CrowdSnapshot,
     max_stops: int = 8,
+    profile: Profile | None = None,
 ) -> Itinerary:
     """Greedy route: at each step the best next sight by relevance, travel and crowd on arrival."""
     end = start + timedelta(hours=hours)
-    pool = recommender.recommend(text, lang, 30, at=start, crowd=crowd, origin=origin).items
-    relevance = {r.attraction.id: r.score for r in pool}
+    pool = recommender.recommend(text, lang, 30, at=start, crowd=crowd, origin=origin, kinds=("attraction",),
+                                profile=profile).items  # fmt: skip
+    relevance = {r.item.id: r.score for r in pool}
     here, now, stops = origin, start, []
-    remaining = {r.attraction.id: r.attraction for r in pool}
+    remaining = {r.item.id: r.item.record for r in pool}
     while remaining and len(stops) < max_stops:
         best = None
         for sight_id, sight in remaining.items():

@@ -8,7 +8,6 @@ into an English text for the encoder and into tags and ids for the ranker.
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,19 +35,26 @@ class ParsedQuery:
     interests: tuple[str, ...]
     attraction_ids: tuple[str, ...]
     embed_text: str
+    kinds: tuple[str, ...] = ()  # item kinds the words ask for (promotion, event); none said: ()
+    times: tuple[str, ...] = ()  # when words ("tonight")
+    profile: tuple[str, ...] = ()  # who words (budget, children, limited_mobility)
 
 
 class PhraseMatcher:
     """Finds known phrases in text: anywhere for Chinese, as whole words for Latin script.
 
-    Phrases are indexed by their first character (Chinese) or first word (Latin), longest
-    first, so one scan over the text finds them and one key's phrases can be replaced alone
-    when the office edits a record.
+    Phrases are grouped by their first character (Chinese) or first word (Latin) and, within a
+    group, looked up by exact text for each length the group holds, longest first. A scan costs
+    one dictionary look-up per distinct length, however many phrases share a beginning (100 k
+    sights named "Ruins of ..." included), and one key's phrases can be replaced alone when the
+    office edits a record.
     """
 
     def __init__(self, phrases: dict[str, set[str]] | None = None) -> None:
-        self._by_anchor: dict[str, list[tuple[str, str]]] = {}
-        self._anchors_of: dict[str, set[str]] = {}
+        self._by_anchor: dict[str, dict[str, list[str]]] = {}  # anchor -> phrase -> keys, first wins
+        self._lengths: dict[str, dict[int, int]] = {}  # anchor -> phrase length -> how many
+        self._longest_first: dict[str, list[int]] = {}  # cache of the lengths, longest first
+        self._phrases_of: dict[str, list[tuple[str, str]]] = {}
         for key, values in (phrases or {}).items():
             self.add(key, values)
 
@@ -66,45 +72,62 @@ class PhraseMatcher:
 
     def add(self, key: str, phrases: set[str] | list[str]) -> None:
         self.remove(key)
+        mine = []
         for phrase in phrases:
             prepared = self._prepare(phrase)
-            if prepared is None:
+            if prepared is None or prepared in mine:
                 continue
             anchor, text = prepared
-            bucket = self._by_anchor.setdefault(anchor, [])
-            # Longest first ("ruins of st. paul's" before "st. paul's"); insort keeps add O(bucket).
-            bisect.insort(bucket, (text, key), key=lambda item: -len(item[0]))
-            self._anchors_of.setdefault(key, set()).add(anchor)
+            self._by_anchor.setdefault(anchor, {}).setdefault(text, []).append(key)
+            counts = self._lengths.setdefault(anchor, {})
+            counts[len(text)] = counts.get(len(text), 0) + 1
+            self._longest_first.pop(anchor, None)
+            mine.append(prepared)
+        self._phrases_of[key] = mine
 
     def remove(self, key: str) -> None:
-        for anchor in self._anchors_of.pop(key, ()):
-            bucket = [item for item in self._by_anchor.get(anchor, []) if item[1] != key]
-            if bucket:
-                self._by_anchor[anchor] = bucket
-            else:
-                self._by_anchor.pop(anchor, None)
+        for anchor, text in self._phrases_of.pop(key, ()):
+            bucket = self._by_anchor[anchor]
+            bucket[text].remove(key)
+            if not bucket[text]:
+                del bucket[text]
+            counts = self._lengths[anchor]
+            counts[len(text)] -= 1
+            if not counts[len(text)]:
+                del counts[len(text)]
+            self._longest_first.pop(anchor, None)
+            if not bucket:
+                del self._by_anchor[anchor], self._lengths[anchor]
+
+    def _lengths_of(self, anchor: str) -> list[int]:
+        lengths = self._longest_first.get(anchor)
+        if lengths is None:
+            lengths = self._longest_first[anchor] = sorted(self._lengths.get(anchor, {}), reverse=True)
+        return lengths
 
     def find(self, text: str) -> list[str]:
         text = _strip_accents(normalize(text))
         found: list[str] = []
         pos = 0
         while pos < len(text):
-            if _CJK.match(text, pos):
-                candidates, at_word = self._by_anchor.get(text[pos], ()), True
+            cjk = bool(_CJK.match(text, pos))
+            if cjk:
+                anchor, at_word = text[pos], True
             else:
                 word = _LATIN_WORD.match(text, pos)
                 at_word = word is not None and (pos == 0 or not _LATIN_WORD.match(text, pos - 1))
-                candidates = self._by_anchor.get(word.group(), ()) if at_word else ()
+                anchor = word.group() if at_word else None
             step = 1
-            for phrase, key in candidates:
-                end = pos + len(phrase)
-                latin_end_ok = _CJK.match(phrase) or end >= len(text) or not _LATIN_WORD.match(text, end)
-                if text.startswith(phrase, pos) and latin_end_ok:
-                    found.append(key)
-                    step = len(phrase)
+            bucket = self._by_anchor.get(anchor) if anchor is not None else None
+            for length in self._lengths_of(anchor) if bucket else ():
+                end = pos + length
+                keys = bucket.get(text[pos:end]) if end <= len(text) else None
+                if keys and (cjk or end >= len(text) or not _LATIN_WORD.match(text, end)):
+                    found.append(keys[0])
+                    step = length
                     break
             else:
-                if not _CJK.match(text, pos) and at_word:
+                if not cjk and at_word:
                     step = len(_LATIN_WORD.match(text, pos).group())
             pos += step
         return list(dict.fromkeys(found))
@@ -119,6 +142,8 @@ class QueryParser:
             {key: {t for terms in i.terms.values() for t in terms} for key, i in lexicon.interests.items()}
         )
         self._names = PhraseMatcher({a.id: set(a.all_names()) for a in attractions})
+        self._words = {group: PhraseMatcher({k: set(v) for k, v in keys.items()})
+                       for group, keys in lexicon.request_words.items()}  # fmt: skip
         self._english = {a.id: a.names["en"] for a in attractions}
 
     def upsert(self, attraction: Attraction) -> None:
@@ -139,6 +164,9 @@ class QueryParser:
         pieces += [self._english[i] for i in ids]
         pieces += [self._lexicon.interests[k].query for k in interests]
         embed_text = ". ".join(p for p in pieces if p) or clean
+        found_words = {group: tuple(matcher.find(clean)) for group, matcher in self._words.items()}
         return ParsedQuery(
-            text=text, lang=lang, interests=tuple(interests), attraction_ids=tuple(ids), embed_text=embed_text
-        )
+            text=text, lang=lang, interests=tuple(interests), attraction_ids=tuple(ids), embed_text=embed_text,
+            kinds=found_words.get("kinds", ()), times=found_words.get("times", ()),
+            profile=found_words.get("profile", ()),
+        )  # fmt: skip

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, text
 
 from guide.app import create_app
 from guide.settings import Settings
-from knowledge.seed import Seed, load_seed
+from knowledge.seed import Seed, load_records, load_seed
+from recommender.items import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,12 @@ class HashingEncoder:
 @pytest.fixture(scope="session")
 def seed() -> Seed:
     return load_seed()
+
+
+@pytest.fixture(scope="session")
+def items(seed) -> list:
+    """Every seed sight, promotion (with its merchant) and event as recommendable items."""
+    return catalogue(seed.attractions, load_records("promotions"), load_records("merchants"), load_records("events"))
 
 
 @pytest.fixture

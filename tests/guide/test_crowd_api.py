@@ -8,6 +8,7 @@ import pytest
 
 from guide.keys import CROWD, STORE
 from knowledge.tokens import Role, create_token
+from recommender.geo import WALK_LIMIT_M, distance_m
 
 RUINS = "hc-15-ruins-st-pauls"
 
@@ -140,11 +141,20 @@ async def test_alternatives_for_a_crushed_sight(client, feed_headers):
     assert isinstance(body["calmer_hours"], list)
 
 
-async def test_recommendations_rank_by_crowds_and_place(client, feed_headers):
-    items = (await (await client.get("/api/v1/recommendations", params={"q": "temple", "lat": "22.1864",
-                                                                          "lon": "113.5317"})).json())["items"]
-    reasons = {r["key"] for r in items[0]["reasons"]}
-    assert {"crowd_level", "walk_minutes"} <= reasons
+@pytest.mark.parametrize("hour", [9, 15, 21])
+async def test_recommendations_say_how_crowded_and_how_far(client, hour):
+    """Each suggestion says its crowd on arrival and the walk, or the ride when beyond a walk."""
+    here = (22.1864, 113.5317)  # beside A-Ma Temple
+    at = f"{(datetime.now(timezone.utc) + timedelta(days=1)).date()}T{hour:02d}:00:00+08:00"
+    items = (await (await client.get("/api/v1/recommendations", params={
+        "q": "temple", "lat": str(here[0]), "lon": str(here[1]), "at": at})).json())["items"]  # fmt: skip
+    assert items
+    for item in items:
+        reasons = {r["key"]: r["value"] for r in item["reasons"]}
+        assert 1 <= reasons["crowd_level"] <= 5
+        far = distance_m(here, (item["location"]["lat"], item["location"]["lon"])) > WALK_LIMIT_M
+        assert ("ride_minutes" if far else "walk_minutes") in reasons, (item["id"], reasons)
+        assert ("walk_minutes" if far else "ride_minutes") not in reasons
 
 
 @pytest.mark.parametrize("params", [{"lat": "48.85", "lon": "2.35"}, {"lat": "22.19"}, {"lat": "x", "lon": "y"}])
@@ -181,6 +191,10 @@ async def test_itinerary_from_a_kiosk(client):
         ({"kiosk_id": "k-senado-square", "interests": [{}]}, 400, "interests"),
         ({"kiosk_id": "k-senado-square", "q": 7}, 400, "q"),
         ({"kiosk_id": "k-senado-square", "lang": {}}, 400, "lang"),
+        ({"kiosk_id": "k-senado-square", "profile": {"budget_mop": -10}}, 400, "profile.budget_mop"),
+        ({"kiosk_id": "k-senado-square", "profile": {"mobility": "limited", "children": "lots"}}, 400,
+         "profile.children"),
+        ({"kiosk_id": "k-senado-square", "profile": []}, 400, "profile"),
     ],
 )
 async def test_bad_itinerary_requests(client, body, status, parameter):

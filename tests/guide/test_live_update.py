@@ -86,3 +86,23 @@ async def test_other_process_sees_the_edit_through_postgres(aiohttp_client, fake
             break
         await asyncio.sleep(0.05)
     assert names.get("at-35-lin-kai-temple") == "Lotus Stream Temple"
+
+
+async def test_promotion_and_merchant_edits_reach_the_next_recommendation(client):
+    headers = await editor_headers(client)
+    path = "/api/v1/admin/promotions/p-taipa-egg-tart-four"
+    response = await client.get(path, headers=headers)
+    doc = (await response.json())["doc"]
+    doc["title"]["en"] = "Four warm egg tarts on Rua do Cunha"
+    updated = await client.put(path, json=doc, headers={**headers, "If-Match": response.headers["ETag"]})
+    assert updated.status == 200, await updated.text()
+    params = {"q": "egg tarts", "kinds": "promotion", "limit": "20", "at": "2026-12-10T15:00:00+08:00"}
+    found = {i["id"]: i for i in (await (await client.get("/api/v1/recommendations", params=params)).json())["items"]}
+    assert found["p-taipa-egg-tart-four"]["name"] == "Four warm egg tarts on Rua do Cunha"
+    merchant_id = found["p-taipa-egg-tart-four"]["merchant"]["id"]
+    await rename(client, headers, f"/api/v1/admin/merchants/{merchant_id}", "en", "Cunha Tart House")
+    found = {i["id"]: i for i in (await (await client.get("/api/v1/recommendations", params=params)).json())["items"]}
+    assert found["p-taipa-egg-tart-four"]["merchant"]["name"] == "Cunha Tart House"
+    assert (await client.delete(path, headers=headers)).status == 200
+    found = {i["id"] for i in (await (await client.get("/api/v1/recommendations", params=params)).json())["items"]}
+    assert "p-taipa-egg-tart-four" not in found

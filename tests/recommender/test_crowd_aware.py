@@ -28,17 +28,17 @@ def snapshot(profiles, **levels: int) -> CrowdSnapshot:
 
 def test_a_crushed_sight_gives_way_to_an_equally_relevant_calm_one(recommender, profiles):
     calm = recommender.recommend("I love old churches", "en", 3, crowd=snapshot(profiles))
-    top = calm.items[0].attraction.id
+    top = calm.items[0].item.id
     crushed = recommender.recommend("I love old churches", "en", 3, crowd=snapshot(profiles, **{top: 5}))
-    assert top not in [i.attraction.id for i in crushed.items]
-    assert all(i.attraction.category == "church" for i in crushed.items)
+    assert top not in [i.item.id for i in crushed.items]
+    assert all(i.item.category == "church" for i in crushed.items)
     levels = {r.key: r.value for r in crushed.items[0].reasons}
     assert levels["crowd_level"] <= 3
 
 
 def test_a_named_sight_stays_even_when_crowded(recommender, profiles):
     result = recommender.recommend("大三巴", "zh-Hant", 1, crowd=snapshot(profiles, **{"hc-15-ruins-st-pauls": 5}))
-    assert result.items[0].attraction.id == "hc-15-ruins-st-pauls"
+    assert result.items[0].item.id == "hc-15-ruins-st-pauls"
     assert {r.key: r.value for r in result.items[0].reasons}["crowd_level"] == 5
 
 
@@ -47,8 +47,8 @@ def test_nearer_sights_rank_higher_and_say_how_far(recommender, profiles):
 
     def mean_km_from_taipa(origin):
         result = recommender.recommend("a museum or a church", "en", 3, crowd=snapshot(profiles), origin=origin)
-        assert all("walk_minutes" in {r.key for r in i.reasons} for i in result.items)
-        return sum(distance_m(taipa, (i.attraction.lat, i.attraction.lon)) for i in result.items) / 3000
+        assert all({"walk_minutes", "ride_minutes"} & {r.key for r in i.reasons} for i in result.items)
+        return sum(distance_m(taipa, (i.item.lat, i.item.lon)) for i in result.items) / 3000
 
     assert mean_km_from_taipa(taipa) < mean_km_from_taipa(border_gate)
 
@@ -61,8 +61,8 @@ def test_calmer_alternatives_near_a_crushed_ruins(recommender, profiles):
     for item in found.items:
         reasons = {r.key: r.value for r in item.reasons}
         assert reasons["crowd_level"] < 5 and reasons["calmer_than"] == {"id": "hc-15-ruins-st-pauls", "level": 5}
-        assert distance_m(ruins, (item.attraction.lat, item.attraction.lon)) <= 6000
-        assert item.attraction.open_at(SATURDAY + timedelta(minutes=reasons.get("walk_minutes", 0)))
-    assert {"unesco", "history"} & set(found.items[0].attraction.tags)  # like the ruins, not a casino
+        assert distance_m(ruins, (item.item.lat, item.item.lon)) <= 6000
+        assert item.item.open_at(SATURDAY + timedelta(minutes=reasons.get("walk_minutes", reasons.get("ride_minutes", 0))))
+    assert {"unesco", "history"} & set(found.items[0].item.tags)  # like the ruins, not a casino
     assert found.calmer_hours and all(h.level <= 5 for h in found.calmer_hours)
     assert all(found.sight.open_at(h.at) for h in found.calmer_hours)

@@ -54,3 +54,56 @@ def test_faiss_matches_numpy_reference():
 def test_unknown_index_kind_is_refused():
     with pytest.raises(ValueError, match="unknown index"):
         make_index("annoy", 8)
+
+
+def clustered_rows(n: int, dim: int, clusters: int = 40, seed: int = 9) -> np.ndarray:
+    """Vectors bunched around topics, as item embeddings are (random ones would be unfair to IVF)."""
+    rng = np.random.default_rng(seed)
+    centres = unit_rows(clusters, dim, seed)
+    rows = centres[rng.integers(0, clusters, n)] + 0.35 * rng.normal(size=(n, dim)).astype(np.float32) / np.sqrt(dim)
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_past_the_exact_limit_the_index_turns_ivf_and_keeps_finding_neighbours():
+    vectors = clustered_rows(3000, 32)
+    keys = [f"k{i}" for i in range(3000)]
+    index, exact = FaissIndex(32, exact_limit=1000), NumpyIndex(32)
+    index.add(keys[:800], vectors[:800])
+    assert index.structure == "flat"
+    index.add(keys[800:], vectors[800:])  # crossing the limit converts, keeping what was there
+    exact.add(keys, vectors)
+    assert index.structure == "ivf" and len(index) == 3000
+    queries = clustered_rows(50, 32, seed=11)
+    recall = np.mean([
+        len({k for k, _ in index.search(q, 10)} & {k for k, _ in exact.search(q, 10)}) / 10 for q in queries
+    ])  # fmt: skip
+    assert recall >= 0.9
+    # Incremental changes work on IVF too: a removed key is gone, a re-added one found first.
+    index.remove(["k5"])
+    assert "k5" not in dict(index.search(vectors[5], 10)) and len(index) == 2999
+    index.add(["k5"], vectors[5:6])
+    assert index.search(vectors[5], 1)[0][0] == "k5"
+
+
+@pytest.mark.parametrize("size, limit", [(300, 1000), (1500, 1000)])
+def test_saved_index_answers_as_before(tmp_path, size, limit):
+    vectors = clustered_rows(size, 32)
+    index = FaissIndex(32, exact_limit=limit)
+    index.add([f"k{i}" for i in range(size)], vectors)
+    index.remove(["k3"])
+    index.save(tmp_path / "part")
+    loaded = FaissIndex(32, exact_limit=limit)
+    loaded.load(tmp_path / "part")
+    assert loaded.structure == index.structure and len(loaded) == size - 1
+    for q in clustered_rows(10, 32, seed=4):
+        assert loaded.search(q, 5) == index.search(q, 5)
+    loaded.remove(["k4"])  # still removable after loading
+    assert "k4" not in dict(loaded.search(vectors[4], 5))
+
+
+def test_a_damaged_saved_index_is_refused(tmp_path):
+    (tmp_path / "part").mkdir()
+    (tmp_path / "part" / "faiss.index").write_bytes(b"not an index")
+    (tmp_path / "part" / "ids.json").write_text("[]")
+    with pytest.raises(OSError):
+        FaissIndex(32).load(tmp_path / "part")

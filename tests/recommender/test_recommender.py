@@ -16,7 +16,7 @@ def recommender(seed, real_encoder):
 
 
 def categories(result):
-    return [item.attraction.category for item in result.items]
+    return [item.item.category for item in result.items]
 
 
 @pytest.mark.parametrize(
@@ -35,18 +35,18 @@ def test_top_three_match_the_interest(recommender, seed, text, lang, category):
     # Macau has only two beaches in the seed: then the top two must be those.
     k = min(3, sum(a.category == category and a.is_operating for a in seed.attractions))
     result = recommender.recommend(text, lang, limit=3)
-    assert categories(result)[:k] == [category] * k, [i.attraction.id for i in result.items]
+    assert categories(result)[:k] == [category] * k, [i.item.id for i in result.items]
 
 
 def test_english_semantics_without_keywords(recommender):
     # No interest word from the lexicon: the encoder alone must carry the meaning.
     result = recommender.recommend("somewhere to see pandas with my kids", "en", limit=3)
-    assert "at-26-giant-panda-pavilion" in [i.attraction.id for i in result.items]
+    assert "at-26-giant-panda-pavilion" in [i.item.id for i in result.items]
 
 
 def test_closed_museum_never_recommended(recommender):
     for text in ("museum", "Macao Museum history", "澳門博物館"):
-        ids = [i.attraction.id for i in recommender.recommend(text, "en", limit=20).items]
+        ids = [i.item.id for i in recommender.recommend(text, "en", limit=20).items]
         assert "at-02-macao-museum" not in ids
 
 
@@ -60,12 +60,12 @@ def test_reasons_are_machine_readable(recommender):
 
 def test_names_in_the_visitors_language(recommender):
     item = recommender.recommend("大三巴", "zh-Hans", limit=1).items[0]
-    assert item.attraction.id == "hc-15-ruins-st-pauls"
-    assert item.attraction.name("zh-Hans") == "大三巴牌坊"
+    assert item.item.id == "hc-15-ruins-st-pauls"
+    assert item.item.name("zh-Hans") == "大三巴牌坊"
 
 
 def test_open_requests_get_a_varied_list(recommender):
     for text in ("something fun to do", "what should I see in Macau"):
-        categories = [i.attraction.category for i in recommender.recommend(text, "en", limit=5).items]
+        categories = [i.item.category for i in recommender.recommend(text, "en", limit=5).items]
         assert len(set(categories)) >= 3, (text, categories)
         assert categories.count("resort") <= 2, (text, categories)
