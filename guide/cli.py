@@ -32,17 +32,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.nlu_export import USERDICT, render_userdict
+    from guide.nlu_export import PLACES, USERDICT, render_places, render_userdict
 
-    text = render_userdict(settings.seed_dir)
-    if args.check:
-        current = USERDICT.read_text(encoding="utf-8") if USERDICT.exists() else ""
-        if current != text:
-            raise CliError(f"{USERDICT} is out of date; run `macau-guide nlu-dictionary`")
-        print(f"{USERDICT} is up to date")
-        return
-    USERDICT.write_text(text, encoding="utf-8")
-    print(f"wrote {USERDICT} ({text.count(chr(10)) - 1} words)")
+    for path, text in ((USERDICT, render_userdict(settings.seed_dir)), (PLACES, render_places(settings.seed_dir))):
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                raise CliError(f"{path} is out of date; run `macau-guide nlu-dictionary`")
+            print(f"{path} is up to date")
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({text.count(chr(10)) - 1} lines)")
 
 
 def _validate_data(args: argparse.Namespace, settings: Settings) -> None:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the guide service (port 8000)").set_defaults(func=_serve)
     commands.add_parser("run", help="run the dialogue server and the guide service together").set_defaults(func=_run)
-    nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt from data/")
+    nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt and places.tsv from data/")
     nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
     nlu.set_defaults(func=_nlu_dictionary)
     commands.add_parser("validate-data", help="check the seed files in data/").set_defaults(func=_validate_data)

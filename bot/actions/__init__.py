@@ -4,10 +4,30 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
+from bot.actions.deals import ActionDeals
+from bot.actions.fallback import ActionAskAffirmation
+from bot.actions.plans import ActionNearby, ActionPlanDay, ValidatePlanForm
 from bot.actions.recommend import ActionRecommend, CrowdSource
+from bot.actions.sights import (
+    ActionAttractionDirections,
+    ActionAttractionHours,
+    ActionCrowdStatus,
+    ActionOfferReply,
+)
 from recommender.service import Recommender
 
 
 def build_actions(recommender: Recommender, crowd: CrowdSource | None = None) -> list[Action]:
     """Every custom action, wired to the services it needs (``crowd``: an async snapshot reader)."""
-    return [ActionRecommend(recommender, crowd)]
+    return [
+        ActionRecommend(recommender, crowd),
+        ActionCrowdStatus(recommender, crowd),
+        ActionAttractionHours(recommender, crowd),
+        ActionAttractionDirections(recommender, crowd),
+        ActionDeals(recommender, crowd),
+        ActionPlanDay(recommender, crowd),
+        ActionNearby(recommender, crowd),
+        ActionOfferReply(recommender, crowd),
+        ValidatePlanForm(),
+        ActionAskAffirmation(),
+    ]

@@ -7,14 +7,30 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.cards import item_buttons, item_card
 from bot.actions.phrases import language_of, phrase
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.reasons import Reason
 from recommender.service import Recommender
+from recommender.signals import CHEAP_MOP, Profile
 
 SHOWN = 3
+# Profile words the recommender understood -> the slot that remembers them, and its value.
+PROFILE_SLOTS = (("children", "children", True), ("limited_mobility", "limited_mobility", True),
+                 ("budget", "budget_mop", CHEAP_MOP))  # fmt: skip
+
+
+def visitor_place(tracker: Tracker) -> tuple[float, float] | None:
+    """The visitor's place from the channel's metadata (``location: {lat, lon}``), if sent."""
+    metadata = tracker.latest_message.get("metadata")
+    where = metadata.get("location") if isinstance(metadata, dict) else None
+    try:
+        return float(where["lat"]), float(where["lon"])
+    except (TypeError, KeyError, ValueError):
+        return None
 # Reasons worth saying aloud, in the order they are said; at most two per sight.
 SPOKEN_REASONS = ("named", "interest", "crowd_level", "unesco", "free", "open_until", "open_24h", "fee_mop",
                   "closed_now")  # fmt: skip
@@ -55,13 +71,23 @@ class ActionRecommend(Action):
             if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
         ]
         crowd = await self.crowd() if self.crowd else None
+        remembered = Profile(
+            children=bool(tracker.get_slot("children")),
+            limited_mobility=bool(tracker.get_slot("limited_mobility")),
+            budget_mop=tracker.get_slot("budget_mop"),
+        )
+        origin = visitor_place(tracker)
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
-            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests, crowd=crowd)
+            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests, crowd=crowd,
+                                                     origin=origin, profile=remembered)  # fmt: skip
         )
+        # Who the visitor said they are stays known for the rest of the conversation.
+        learnt = [SlotSet(slot, value) for word, slot, value in PROFILE_SLOTS
+                  if word in result.query.profile and tracker.get_slot(slot) in (None, False)]  # fmt: skip
         if not result.items:
             dispatcher.utter_message(response="utter_recommend_none")
-            return []
+            return learnt
         asked = [*interests, *(i for i in result.query.interests if i not in interests)]
         if asked:
             names = phrase(domain, "utter_reason_separator", lang).join(
@@ -71,12 +97,15 @@ class ActionRecommend(Action):
         else:
             dispatcher.utter_message(response="utter_recommend_intro_general")
         for rank, item in enumerate(result.items, start=1):
+            category = self.recommender.lexicon.category_name(item.item.category, lang)
             dispatcher.utter_message(
                 response="utter_recommendation",
                 rank=rank,
-                attraction_id=item.attraction.id,
-                name=item.attraction.name(lang),
-                category=self.recommender.lexicon.category_name(item.attraction.category, lang),
+                attraction_id=item.item.id,
+                name=item.item.name(lang),
+                category=category,
                 reason=render_reasons(item.reasons, domain, lang, self.recommender),
+                buttons=item_buttons(item, domain, lang),
+                json_message=item_card(item, lang, category),
             )
-        return []
+        return learnt

@@ -74,3 +74,40 @@ def test_phrase_picks_the_language_variation():
     assert phrase(DOMAIN, "utter_reason_open_until", "pt", value="18:00") == "aberto até às 18:00"
     assert phrase(DOMAIN, "utter_reason_open_until", "en", value="18:00") == "open until 18:00"
     assert phrase(DOMAIN, "no_such_response", "en") == ""
+
+
+async def test_profile_words_are_remembered_and_used_on_later_turns(action):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker("somewhere fun with the kids", "en"), DOMAIN)
+    assert ("children", True) in [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
+    later = Tracker.from_dict({
+        "sender_id": "t", "slots": {"language": "en", "children": True, "limited_mobility": True}, "events": [],
+        "latest_message": {"text": "what should we see", "intent": {"name": "recommend"}, "entities": []},
+    })  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    assert await action.run(dispatcher, later, DOMAIN) == []  # nothing new to remember
+    shown = [m["attraction_id"] for m in dispatcher.messages if m.get("response") == "utter_recommendation"]
+    sights = {a.id: a for a in action.recommender.attractions.values()}
+    # Remembered: children along and limited mobility, so step-free family places (without the
+    # profile this question gets a casino and an unassessed square first).
+    assert shown and all(sights[i].access == "step_free" and "family" in sights[i].tags for i in shown)
+
+
+async def test_each_suggestion_is_a_card_with_buttons_in_the_visitors_language(action):
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker("我想去寺廟", "zh-Hant"), DOMAIN)
+    cards = [m for m in dispatcher.messages if m.get("response") == "utter_recommendation"]
+    assert cards
+    for message in cards:
+        card = message["custom"]["card"]
+        assert card["id"] == message["attraction_id"] and card["name"] == message["name"]
+        assert card["map"].startswith("https://www.openstreetmap.org/")
+        titles = {b["title"] for b in message["buttons"]}
+        assert {"點去", "開放時間及門票"} <= titles
+        assert f'/ask_directions{{"attraction": "{card["id"]}"}}' in {b["payload"] for b in message["buttons"]}
+
+
+def test_the_greeting_offers_quick_replies_in_every_language():
+    for variation in DOMAIN["responses"]["utter_greet"]:
+        payloads = [b["payload"] for b in variation["buttons"]]
+        assert payloads == ["/recommend", "/ask_crowd", "/plan_day", "/find_deals"]

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 import yaml
 
-from guide.nlu_export import USERDICT, render_userdict
+from bot.nlu.placenames import PlaceMatcher
+from guide.nlu_export import PLACES, USERDICT, render_places, render_userdict
 from guide.settings import ROOT
 from knowledge.languages import LANGUAGES
 
@@ -37,6 +38,28 @@ def test_userdict_matches_the_knowledge_base():
     )
 
 
+def test_place_names_match_the_knowledge_base():
+    assert PLACES.read_text(encoding="utf-8") == render_places(ROOT / "data"), (
+        "run `.venv/bin/macau-guide nlu-dictionary`"
+    )
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Is the Ruins of St. Paul's crowded now?", ["hc-15-ruins-st-pauls"]),
+    ("how do I get to st pauls", ["hc-15-ruins-st-pauls"]),
+    ("大三巴而家多唔多人", ["hc-15-ruins-st-pauls"]),
+    ("议事亭前地现在人多吗", ["hs-04-senado-square"]),
+    ("議事亭前地", ["hs-04-senado-square"]),
+    ("As Ruínas de São Paulo estão cheias?", ["hc-15-ruins-st-pauls"]),
+    ("as ruinas de sao paulo", ["hc-15-ruins-st-pauls"]),
+    ("去威尼斯人同官也街", ["at-27-venetian", "at-18-rua-do-cunha"]),
+    ("macau tower or the venetian", ["at-01-macau-tower", "at-27-venetian"]),
+    ("I have a senadoria question", []),  # inside a word is not a name
+])
+def test_every_name_in_every_language_resolves_to_one_sight(text, expected):
+    assert [ident for _, _, ident in PlaceMatcher.load().find(text)] == expected
+
+
 @pytest.mark.integration
 def test_rasa_data_validate_is_clean():
     result = subprocess.run(
@@ -49,3 +72,16 @@ def test_rasa_data_validate_is_clean():
         timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+@pytest.mark.integration
+def test_every_skill_story_is_predicted(tmp_path):
+    """`rasa test core --fail-on-prediction-errors` over bot/tests/test_stories.yml."""
+    result = subprocess.run(
+        [str(RASA), "test", "core", "--stories", "bot/tests/test_stories.yml", "--model", "bot/models/current.tar.gz",
+         "--fail-on-prediction-errors", "--out", str(tmp_path)],
+        cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    failed = (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8") if (
+        tmp_path / "failed_test_stories.yml").exists() else ""  # fmt: skip
+    assert result.returncode == 0, failed[-3000:] + result.stdout[-2000:] + result.stderr[-2000:]

@@ -1,0 +1,108 @@
+"""Skills: plan my day (a form asks for the time available only when the visitor did not say
+it) and what is near me (from the channel's location or the kiosk's place)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.phrases import language_of
+from bot.actions.recommend import CrowdSource
+from bot.actions.sights import named_sight, visitor_place
+from bot.actions.when import parse_duration
+from knowledge.hours import MACAU_TZ
+from recommender.itinerary import plan
+from recommender.service import Recommender
+
+MIN_MINUTES, MAX_MINUTES = 30, 12 * 60
+# Where a plan starts when the visitor's place is unknown: the heart of the old town.
+DEFAULT_START = ("hs-04-senado-square", (22.1935, 113.5398))
+NEARBY_SHOWN = 3
+
+
+class ValidatePlanForm(FormValidationAction):
+    """Fills ``time_minutes`` from "4 hours", "三個鐘", "meio dia", "this afternoon"."""
+
+    def name(self) -> str:
+        return "validate_plan_form"
+
+    async def extract_time_minutes(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        minutes = parse_duration(tracker.latest_message.get("text") or "")
+        return {"time_minutes": float(minutes)} if minutes else {}
+
+    def validate_time_minutes(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        try:
+            minutes = float(value)
+        except (TypeError, ValueError):
+            minutes = 0
+        if MIN_MINUTES <= minutes <= MAX_MINUTES:
+            return {"time_minutes": minutes}
+        dispatcher.utter_message(response="utter_time_out_of_range")
+        return {"time_minutes": None}
+
+
+class ActionPlanDay(Action):
+    def __init__(self, recommender: Recommender, crowd: CrowdSource) -> None:
+        self.recommender, self.crowd = recommender, crowd
+
+    def name(self) -> str:
+        return "action_plan_day"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        lang = language_of(tracker)
+        minutes = tracker.get_slot("time_minutes") or 240
+        start_sight = named_sight(tracker, self.recommender)
+        origin = visitor_place(tracker) or ((start_sight.lat, start_sight.lon) if start_sight else None)
+        if origin is None:
+            start_sight = self.recommender.get(DEFAULT_START[0])
+            origin = DEFAULT_START[1]
+        crowd = await self.crowd()  # the guide service always wires its crowd service in
+        route = await asyncio.get_running_loop().run_in_executor(None, lambda: plan(
+            self.recommender, tracker.latest_message.get("text") or "", lang, origin, crowd.now,
+            float(minutes) / 60, crowd, 6))  # fmt: skip
+        if not route.stops:
+            dispatcher.utter_message(response="utter_plan_none")
+            return [SlotSet("time_minutes", None)]
+        if start_sight is not None and visitor_place(tracker) is None:
+            dispatcher.utter_message(response="utter_plan_intro_from", hours=f"{float(minutes) / 60:g}",
+                                     place=start_sight.name(lang))  # fmt: skip
+        else:
+            dispatcher.utter_message(response="utter_plan_intro", hours=f"{float(minutes) / 60:g}")
+        for stop in route.stops:
+            dispatcher.utter_message(
+                response="utter_plan_stop_walk" if stop.leg.mode == "walk" else "utter_plan_stop_ride",
+                time=stop.arrive.astimezone(MACAU_TZ).strftime("%H:%M"), name=stop.attraction.name(lang),
+                minutes=stop.leg.minutes, stay=stop.attraction.visit_minutes,
+            )  # fmt: skip
+        return [SlotSet("time_minutes", None)]
+
+
+class ActionNearby(Action):
+    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None) -> None:
+        self.recommender, self.crowd = recommender, crowd
+
+    def name(self) -> str:
+        return "action_nearby"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        lang = language_of(tracker)
+        here = visitor_place(tracker)
+        if here is None:
+            dispatcher.utter_message(response="utter_ask_location")
+            return []
+        crowd = await self.crowd() if self.crowd else None
+        result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
+            "sights worth seeing nearby", lang, NEARBY_SHOWN, crowd=crowd, origin=here,
+            kinds=("attraction",)))  # fmt: skip
+        dispatcher.utter_message(response="utter_nearby_intro")
+        for rank, rec in enumerate(result.items, start=1):
+            walk = next((r.value for r in rec.reasons if r.key in ("walk_minutes", "ride_minutes")), None)
+            dispatcher.utter_message(response="utter_nearby_item", rank=rank, name=rec.item.name(lang),
+                                     minutes=walk if walk is not None else "?")  # fmt: skip
+        return []

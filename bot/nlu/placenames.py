@@ -1,0 +1,73 @@
+"""Sight names in a message: folding text for comparison and the longest-name matcher.
+
+Pure Python (no Rasa): the generator of ``places.tsv`` in the guide service's venv uses
+``fold`` too, so both sides compare names the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+PLACES = Path(__file__).resolve().parent / "places.tsv"
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"\w")
+
+
+def fold(text: str) -> str:
+    """Lower-case, NFKC, accents removed, curly quotes straightened: how names are compared.
+    Keeps one character per input character, so offsets into the folded text are offsets
+    into the original."""
+    out = []
+    for ch in text:
+        c = unicodedata.normalize("NFKC", ch)
+        c = "".join(x for x in unicodedata.normalize("NFD", c) if unicodedata.category(x) != "Mn")
+        c = c.replace("\u2019", "'").replace("\u2018", "'").lower()
+        out.append(c[:1] if c else " ")
+    return "".join(out)
+
+
+class PlaceMatcher:
+    def __init__(self, pairs: List[Tuple[str, str]]) -> None:
+        self._by_first: Dict[str, Dict[str, str]] = {}
+        for name, ident in pairs:
+            self._by_first.setdefault(name[0], {})[name] = ident
+        self._lengths = {k: sorted({len(n) for n in v}, reverse=True) for k, v in self._by_first.items()}
+
+    @classmethod
+    def load(cls, path: Path = PLACES) -> "PlaceMatcher":
+        pairs = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "\t" in line:
+                name, ident = line.split("\t", 1)
+                pairs.append((name, ident))
+        return cls(pairs)
+
+    def find(self, text: str) -> List[Tuple[int, int, str]]:
+        """(start, end, id) of every sight named in ``text``, left to right, longest first."""
+        folded = fold(text)
+        found, pos = [], 0
+        while pos < len(folded):
+            ch = folded[pos]
+            boundary_before = _CJK.match(ch) or pos == 0 or not _WORD.match(folded[pos - 1])
+            hit = None
+            if boundary_before and ch in self._by_first:
+                for length in self._lengths[ch]:
+                    end = pos + length
+                    name = folded[pos:end]
+                    ident = self._by_first[ch].get(name) if end <= len(folded) else None
+                    if ident is None:
+                        continue
+                    latin_end = not _CJK.match(name[-1])
+                    if latin_end and end < len(folded) and _WORD.match(folded[end]):
+                        continue
+                    hit = (pos, end, ident)
+                    break
+            if hit:
+                found.append(hit)
+                pos = hit[1]
+            else:
+                pos += 1
+        return found
