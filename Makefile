@@ -8,7 +8,7 @@ PYTHON310 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/
 VENV := .venv
 RASA_VENV := .venv-rasa
 MODEL := bot/models/current.tar.gz
-BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcard bot/nlu/*.py) bot/nlu/userdict.txt bot/nlu/places.tsv
+BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcard bot/nlu/*.py) bot/nlu/userdict.txt bot/nlu/places.tsv bot/nlu/interests.tsv
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 
@@ -63,7 +63,7 @@ $(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa-constraints.txt
 	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.in -c requirements/rasa-constraints.txt
 	touch $@
 
-bot/nlu/userdict.txt bot/nlu/places.tsv: data/attractions.yaml data/interests.yaml data/categories.yaml | $(VENV)/.installed
+bot/nlu/userdict.txt bot/nlu/places.tsv bot/nlu/interests.tsv: data/attractions.yaml data/interests.yaml data/categories.yaml | $(VENV)/.installed
 	$(VENV)/bin/macau-guide nlu-dictionary
 
 # Trained only when its inputs changed (make compares times; rasa compares fingerprints).

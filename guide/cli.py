@@ -32,9 +32,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.nlu_export import PLACES, USERDICT, render_places, render_userdict
+    from guide.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
 
-    for path, text in ((USERDICT, render_userdict(settings.seed_dir)), (PLACES, render_places(settings.seed_dir))):
+    for path, text in ((USERDICT, render_userdict(settings.seed_dir)), (PLACES, render_places(settings.seed_dir)),
+                       (INTERESTS, render_interests(settings.seed_dir))):
         if args.check:
             current = path.read_text(encoding="utf-8") if path.exists() else ""
             if current != text:
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the guide service (port 8000)").set_defaults(func=_serve)
     commands.add_parser("run", help="run the dialogue server and the guide service together").set_defaults(func=_run)
-    nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt and places.tsv from data/")
+    nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt, places.tsv and interests.tsv from data/")
     nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
     nlu.set_defaults(func=_nlu_dictionary)
     commands.add_parser("validate-data", help="check the seed files in data/").set_defaults(func=_validate_data)

@@ -2,9 +2,10 @@
 
 Chinese script decides Chinese; Cantonese particles or Traditional-only characters decide
 ``zh-Hant``, Simplified-only characters ``zh-Hans``; script-neutral Chinese (你好, 拜拜) is
-taken as ``zh-Hans``, the script of two thirds of Macau's visitors. Latin-script text is told
-apart as English or Portuguese by py3langid (its model ships in the wheel). ``None`` means
-"cannot tell" and leaves the conversation's language as it was.
+taken as ``zh-Hans``, the script of two thirds of Macau's visitors, unless the channel or
+kiosk says the visitor reads Traditional (the ``hint``). Latin-script text is told apart as
+English or Portuguese by py3langid (its model ships in the wheel). ``None`` means "cannot tell"
+and leaves the conversation's language as it was.
 """
 
 from __future__ import annotations
@@ -35,30 +36,51 @@ def _identifier():
     return identifier
 
 
-def chinese_script(text: str) -> str:
-    """``zh-Hant`` or ``zh-Hans`` for text that contains Chinese."""
+LANGUAGES = ("en", "zh-Hant", "zh-Hans", "pt")
+_TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
+
+
+def language_tag(value: object) -> str | None:
+    """Our tag for a channel's language setting ("zh-Hant", "zh-HK", "pt-BR", "en-GB", ...)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    parts = value.strip().replace("_", "-").lower().split("-")
+    if parts[0] == "zh":
+        return "zh-Hant" if _TRADITIONAL_REGIONS & set(parts[1:]) else "zh-Hans"
+    return parts[0] if parts[0] in ("en", "pt") else None
+
+
+def chinese_script(text: str, hint: str | None = None) -> str:
+    """``zh-Hant`` or ``zh-Hans`` for text that contains Chinese (``hint`` breaks a tie)."""
     if CANTONESE.search(text):
         return "zh-Hant"
     to_simplified, to_traditional = _converters()
     traditional_only = sum(a != b for a, b in zip(text, to_simplified.convert(text)))
     simplified_only = sum(a != b for a, b in zip(text, to_traditional.convert(text)))
+    if traditional_only == simplified_only and hint in ("zh-Hant", "zh-Hans"):
+        return hint
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
 
 
-def detect_language(text: str) -> str | None:
-    """Our language tag for ``text``, or None when it cannot be told."""
+def detect_language(text: str, hint: str | None = None) -> str | None:
+    """Our language tag for ``text``, or None when it cannot be told.
+
+    ``hint`` is the language the channel or kiosk set (one of ``LANGUAGES``): it decides when the
+    words do not (script-neutral Chinese, "ok", an emoji), never against them.
+    """
+    hint = hint if hint in LANGUAGES else None
     text = (text or "").strip()
     if not text:
-        return None
+        return hint
     if CJK.search(text):
-        return chinese_script(text)
+        return chinese_script(text, hint)
     lowered = text.lower()
     if PORTUGUESE_HINTS.search(lowered):
         return "pt"
     words = LATIN_WORD.findall(lowered)
     if not words:
-        return None
+        return hint
     language, confidence = _identifier().classify(lowered)
-    if len(words) < 2 and confidence < 0.95:
-        return None
-    return language if confidence >= 0.7 else None
+    if len(words) < 2 and confidence < 0.95 or confidence < 0.7:
+        return hint
+    return language

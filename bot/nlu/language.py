@@ -1,4 +1,9 @@
-"""Adds a ``language`` entity (en, zh-Hant, zh-Hans, pt) to each message; a slot keeps it."""
+"""Adds a ``language`` entity (en, zh-Hant, zh-Hans, pt) to each message; a slot keeps it.
+
+The channel's metadata may carry the visitor's language (``{"language": "zh-Hant"}``: a kiosk's
+language buttons, the web chat's picker, a messaging app's locale); it decides when the words
+cannot (你好 reads the same in both scripts), and the words win when they are clear.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.detect import detect_language
+from bot.nlu.detect import detect_language, language_tag
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -35,7 +40,9 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            language = detect_language(message.get(TEXT) or "")
+            metadata = message.get("metadata")
+            hint = language_tag(metadata.get("language")) if isinstance(metadata, dict) else None
+            language = detect_language(message.get(TEXT) or "", hint)
             if language is None:
                 continue
             entity = {"entity": "language", "value": language, "start": 0, "end": 0, "confidence": 1.0}

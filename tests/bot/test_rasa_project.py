@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.nlu.placenames import PlaceMatcher
-from guide.nlu_export import PLACES, USERDICT, render_places, render_userdict
+from guide.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
 from guide.settings import ROOT
 from knowledge.languages import LANGUAGES
 
@@ -40,6 +40,12 @@ def test_userdict_matches_the_knowledge_base():
 
 def test_place_names_match_the_knowledge_base():
     assert PLACES.read_text(encoding="utf-8") == render_places(ROOT / "data"), (
+        "run `.venv/bin/macau-guide nlu-dictionary`"
+    )
+
+
+def test_interest_terms_match_the_knowledge_base():
+    assert INTERESTS.read_text(encoding="utf-8") == render_interests(ROOT / "data"), (
         "run `.venv/bin/macau-guide nlu-dictionary`"
     )
 

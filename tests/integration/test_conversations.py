@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from bot.nlu.detect import chinese_script
+
 pytestmark = pytest.mark.integration
 
 
@@ -69,3 +71,11 @@ def test_suggestions_come_as_cards_with_buttons(chat):
     buttons = [m for m in replies if m.get("buttons")]
     assert len(cards) == 3 and len(buttons) == 3
     assert {"Directions", "Hours and fee"} <= {b["title"] for b in buttons[0]["buttons"]}
+
+
+def test_the_kiosks_language_setting_decides_for_script_neutral_chinese(chat):
+    text, _ = say(chat, "你好", {"language": "zh-Hant"})
+    assert text and chinese_script(text) == "zh-Hant", text
+    # The visitor's own words still win: Simplified-only characters switch the replies.
+    text, _ = say(chat, "推荐几个博物馆", {"language": "zh-Hant"})
+    assert text and chinese_script(text) == "zh-Hans", text
