@@ -36,6 +36,14 @@ def ride_minutes(a: tuple[float, float], b: tuple[float, float]) -> int:
     return math.ceil(planar_m(a, b) * DETOUR / (RIDE_KMH * 1000 / 60)) + 5
 
 
+def travel(a: tuple[float, float], b: tuple[float, float]) -> tuple[str, int]:
+    """How a visitor gets from ``a`` to ``b``: ``("walk", minutes)`` within the walking limit,
+    else ``("ride", minutes)``."""
+    if planar_m(a, b) <= WALK_LIMIT_M:
+        return "walk", walk_minutes(a, b)
+    return "ride", ride_minutes(a, b)
+
+
 class PlaceGrid:
     """Places bucketed in cells of about 550 m: the nearest one without a full scan."""
 

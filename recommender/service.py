@@ -17,7 +17,7 @@ from knowledge.model import Attraction
 from recommender.catalogue_index import CatalogueIndex
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.encoder import CachedEncoder, Encoder
-from recommender.geo import WALK_LIMIT_M, PlaceGrid, planar_m, ride_minutes, walk_minutes
+from recommender.geo import PlaceGrid, planar_m, travel
 from recommender.index import EXACT_LIMIT, make_index
 from recommender.items import KINDS, Item, document_text, from_attraction, from_event, from_promotion, item_key
 from recommender.persist import IndexDirectory, fingerprint, text_hash
@@ -288,11 +288,8 @@ class Recommender:
         item = _as_item(item)
         walk = ride = None
         if origin:
-            there = (item.lat, item.lon)
-            if planar_m(origin, there) <= WALK_LIMIT_M:
-                walk = walk_minutes(origin, there)
-            else:
-                ride = ride_minutes(origin, there)
+            mode, minutes = travel(origin, (item.lat, item.lon))
+            walk, ride = (minutes, None) if mode == "walk" else (None, minutes)
         arrival = now + timedelta(minutes=walk or ride or 0)
         level = int(crowd.level_at(item.crowd_id, arrival)) if crowd and item.crowd_id else None
         return Candidate(item, similarity, arrival, walk, level, ride)

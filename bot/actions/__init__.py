@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
+from bot.actions.base import CrowdSource
 from bot.actions.deals import ActionDeals
 from bot.actions.fallback import ActionAskAffirmation
 from bot.actions.plans import ActionNearby, ActionPlanDay, ValidatePlanForm
-from bot.actions.recommend import ActionRecommend, CrowdSource
+from bot.actions.recommend import ActionRecommend
 from bot.actions.sights import (
     ActionAttractionDirections,
     ActionAttractionHours,

@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.phrases import language_of
-from bot.actions.recommend import CrowdSource
-from bot.actions.sights import named_sight, visitor_place
+from bot.actions.sights import named_sight
 from knowledge.languages import pick
-from recommender.service import Recommender
 
 SHOWN = 3
 
 
-class ActionDeals(Action):
-    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None) -> None:
-        self.recommender = recommender
-        self.crowd = crowd
-
+class ActionDeals(ServiceAction):
     def name(self) -> str:
         return "action_deals"
 
@@ -30,7 +25,7 @@ class ActionDeals(Action):
         text = tracker.latest_message.get("text") or ""
         sight = named_sight(tracker, self.recommender, remembered=False)  # deals near here unless named
         origin = (sight.lat, sight.lon) if sight else visitor_place(tracker)
-        crowd = await self.crowd() if self.crowd else None
+        crowd = await self.crowd_now()
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
             text, lang, SHOWN, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
         usable = [r for r in result.items if r.item.open_at(result.at)] or list(result.items)

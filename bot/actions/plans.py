@@ -6,17 +6,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.phrases import language_of
-from bot.actions.recommend import CrowdSource
-from bot.actions.sights import named_sight, visitor_place
+from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
 from knowledge.hours import MACAU_TZ
 from recommender.itinerary import plan
-from recommender.service import Recommender
 
 MIN_MINUTES, MAX_MINUTES = 30, 12 * 60
 # Where a plan starts when the visitor's place is unknown: the heart of the old town.
@@ -47,10 +46,7 @@ class ValidatePlanForm(FormValidationAction):
         return {"time_minutes": None}
 
 
-class ActionPlanDay(Action):
-    def __init__(self, recommender: Recommender, crowd: CrowdSource) -> None:
-        self.recommender, self.crowd = recommender, crowd
-
+class ActionPlanDay(ServiceAction):
     def name(self) -> str:
         return "action_plan_day"
 
@@ -83,10 +79,7 @@ class ActionPlanDay(Action):
         return [SlotSet("time_minutes", None)]
 
 
-class ActionNearby(Action):
-    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None) -> None:
-        self.recommender, self.crowd = recommender, crowd
-
+class ActionNearby(ServiceAction):
     def name(self) -> str:
         return "action_nearby"
 
@@ -96,7 +89,7 @@ class ActionNearby(Action):
         if here is None:
             dispatcher.utter_message(response="utter_ask_location")
             return []
-        crowd = await self.crowd() if self.crowd else None
+        crowd = await self.crowd_now()
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
             "sights worth seeing nearby", lang, NEARBY_SHOWN, crowd=crowd, origin=here,
             kinds=("attraction",)))  # fmt: skip

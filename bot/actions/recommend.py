@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.cards import item_buttons, item_card
 from bot.actions.phrases import language_of, phrase
-from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.reasons import Reason
 from recommender.service import Recommender
 from recommender.signals import CHEAP_MOP, Profile
@@ -23,18 +22,9 @@ PROFILE_SLOTS = (("children", "children", True), ("limited_mobility", "limited_m
                  ("budget", "budget_mop", CHEAP_MOP))  # fmt: skip
 
 
-def visitor_place(tracker: Tracker) -> tuple[float, float] | None:
-    """The visitor's place from the channel's metadata (``location: {lat, lon}``), if sent."""
-    metadata = tracker.latest_message.get("metadata")
-    where = metadata.get("location") if isinstance(metadata, dict) else None
-    try:
-        return float(where["lat"]), float(where["lon"])
-    except (TypeError, KeyError, ValueError):
-        return None
 # Reasons worth saying aloud, in the order they are said; at most two per sight.
 SPOKEN_REASONS = ("named", "interest", "crowd_level", "unesco", "free", "open_until", "open_24h", "fee_mop",
                   "closed_now")  # fmt: skip
-CrowdSource = Callable[[], Awaitable[CrowdSnapshot]]
 
 
 def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recommender: Recommender) -> str:
@@ -54,11 +44,7 @@ def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recomme
     return phrase(domain, "utter_reason_separator", lang).join(p for p in parts if p)
 
 
-class ActionRecommend(Action):
-    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None) -> None:
-        self.recommender = recommender
-        self.crowd = crowd
-
+class ActionRecommend(ServiceAction):
     def name(self) -> str:
         return "action_recommend"
 
@@ -70,7 +56,7 @@ class ActionRecommend(Action):
             for e in tracker.latest_message.get("entities", [])
             if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
         ]
-        crowd = await self.crowd() if self.crowd else None
+        crowd = await self.crowd_now()
         remembered = Profile(
             children=bool(tracker.get_slot("children")),
             limited_mobility=bool(tracker.get_slot("limited_mobility")),

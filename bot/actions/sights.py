@@ -8,18 +8,18 @@ import asyncio
 from datetime import datetime, timezone
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.base import CrowdSource, ServiceAction, visitor_place
 from bot.actions.cards import map_link
 from bot.actions.phrases import language_of, phrase
-from bot.actions.recommend import CrowdSource, visitor_place
 from bot.actions.when import parse_when
 from knowledge.hours import MACAU_TZ
 from knowledge.model import Attraction
 from recommender.alternatives import CROWDED, alternatives
-from recommender.geo import WALK_LIMIT_M, planar_m, ride_minutes, walk_minutes
+from recommender.geo import travel
 from recommender.service import Recommender
 
 
@@ -32,11 +32,10 @@ def named_sight(tracker: Tracker, recommender: Recommender, remembered: bool = T
     return recommender.get(before) if isinstance(before, str) else None
 
 
-class _SightAction(Action):
+class _SightAction(ServiceAction):
     def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None,
                  clock=lambda: datetime.now(timezone.utc)) -> None:  # fmt: skip
-        self.recommender = recommender
-        self.crowd = crowd
+        super().__init__(recommender, crowd)
         self.clock = clock
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
@@ -67,7 +66,7 @@ class ActionCrowdStatus(_SightAction):
         return [SlotSet("offered_alternatives", False)]  # the rules expect it set either way
 
     async def answer(self, dispatcher, tracker, domain, sight, lang) -> None:
-        crowd = await self.crowd() if self.crowd else None
+        crowd = await self.crowd_now()
         if crowd is None:
             dispatcher.utter_message(response="utter_directions", name=sight.name(lang), map=map_link(sight))
             return [SlotSet("offered_alternatives", False)]
@@ -135,11 +134,8 @@ class ActionAttractionDirections(_SightAction):
         here = visitor_place(tracker)
         if here is None:
             return
-        there = (sight.lat, sight.lon)
-        if planar_m(here, there) <= WALK_LIMIT_M:
-            dispatcher.utter_message(response="utter_directions_walk", minutes=walk_minutes(here, there))
-        else:
-            dispatcher.utter_message(response="utter_directions_ride", minutes=ride_minutes(here, there))
+        mode, minutes = travel(here, (sight.lat, sight.lon))
+        dispatcher.utter_message(response=f"utter_directions_{mode}", minutes=minutes)
 
 
 class ActionOfferReply(_SightAction):

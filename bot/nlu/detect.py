@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
+
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 # Written Cantonese: particles and words that Mandarin text does not use.
@@ -36,18 +38,15 @@ def _identifier():
     return identifier
 
 
-LANGUAGES = ("en", "zh-Hant", "zh-Hans", "pt")
-_TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
-
-
 def language_tag(value: object) -> str | None:
-    """Our tag for a channel's language setting ("zh-Hant", "zh-HK", "pt-BR", "en-GB", ...)."""
+    """Our tag for a channel's language setting ("zh-Hant", "zh-HK", "pt-BR", ...), None when it
+    is missing or not a language we speak."""
     if not isinstance(value, str) or not value.strip():
         return None
-    parts = value.strip().replace("_", "-").lower().split("-")
-    if parts[0] == "zh":
-        return "zh-Hant" if _TRADITIONAL_REGIONS & set(parts[1:]) else "zh-Hans"
-    return parts[0] if parts[0] in ("en", "pt") else None
+    try:
+        return normalize_language(value)
+    except UnknownLanguageError:
+        return None
 
 
 def chinese_script(text: str, hint: str | None = None) -> str:
