@@ -60,6 +60,9 @@ class MacauTokenizer(Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
+            # lemmas __place__ / __interest__ for sight names and interest terms
+            "mask_places": True,
+            "mask_interests": True,
         }
 
     @staticmethod
@@ -74,8 +77,8 @@ class MacauTokenizer(Tokenizer):
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba
         self._to_simplified = OpenCC("t2s")
-        self._places = PlaceMatcher.load()
-        self._interests = PlaceMatcher.load(INTERESTS)
+        self._places = PlaceMatcher.load() if config.get("mask_places", True) else None
+        self._interests = PlaceMatcher.load(INTERESTS) if config.get("mask_interests", True) else None
         path = str(config.get("dictionary_path") or DEFAULT_DICTIONARY)
         if MacauTokenizer._loaded_dictionary != path:
             jieba.load_userdict(path)
@@ -110,8 +113,8 @@ class MacauTokenizer(Tokenizer):
         folded = fold(simplified)
         masks = []
         if attribute == "text":
-            masks = [(a, b, PLACE_LEMMA) for a, b, _ in self._places.find(text)]
-            masks += [(a, b, INTEREST_LEMMA) for a, b, _ in self._interests.find(text)
+            masks = [(a, b, PLACE_LEMMA) for a, b, _ in self._places.find(text)] if self._places else []
+            masks += [(a, b, INTEREST_LEMMA) for a, b, _ in (self._interests.find(text) if self._interests else [])
                       if not any(a < y and x < b for x, y, _ in masks)]  # fmt: skip
 
         def lemma(start: int, end: int) -> str:
