@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 
@@ -9,7 +10,7 @@ from aiohttp import web
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
 from guide.errors import json_error
-from guide.keys import EXECUTOR
+from guide.keys import EXECUTOR, SETTINGS
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -18,6 +19,10 @@ routes = web.RouteTableDef()
 @routes.post("/webhook")
 async def webhook(request: web.Request) -> web.Response:
     """Run one custom action for the dialogue server, answering as rasa_sdk's server does."""
+    # Only the dialogue server may run actions: an action acts in any conversation it is told of.
+    expected = request.app[SETTINGS].action_token
+    if expected and not hmac.compare_digest(request.query.get("token", "").encode(), expected.encode()):
+        return json_error(401, "the action endpoint needs the dialogue server's token", "unauthorized")
     # aiohttp already inflated a body sent with Content-Encoding: deflate (as Rasa may send it).
     raw = await request.read()
     try:

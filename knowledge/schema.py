@@ -48,3 +48,71 @@ api_tokens = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("note", Text, nullable=True),
 )
+
+# Payment orders (the payments package): every order, every status change, links, notices.
+payment_orders = Table(
+    "payment_orders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("promotion_id", String(100), nullable=False),
+    Column("merchant_id", String(100), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("amount_minor", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("description", String(300), nullable=False),
+    Column("device", String(10), nullable=False),
+    Column("lang", String(10), nullable=False),
+    Column("conversation_id", String(255), nullable=True, index=True),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("status", String(12), nullable=False),
+    Column("provider_ref", String(128), nullable=True),
+    Column("app_link", Text, nullable=True),
+    Column("qr_code", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status_from", String(12), nullable=True),
+    Column("status_to", String(12), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("detail", JSON, nullable=True),
+)
+
+payment_links = Table(
+    "payment_links",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("order_id", String(32), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+payment_notices = Table(
+    "payment_notices",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("provider", String(20), nullable=False),
+    Column("order_id", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# A kiosk's "continue on my phone" codes: each opens its conversation once, before it expires.
+chat_handoffs = Table(
+    "chat_handoffs",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("kiosk_id", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)

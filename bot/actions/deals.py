@@ -6,17 +6,26 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import ServiceAction, visitor_place
+from bot.actions.base import CrowdSource, ServiceAction, visitor_place
+from bot.actions.pay import pay_button
 from bot.actions.phrases import language_of
 from bot.actions.sights import named_sight
 from knowledge.languages import pick
+from payments.service import PaymentService
+from recommender.service import Recommender
 
 SHOWN = 3
 
 
 class ActionDeals(ServiceAction):
+    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None,
+                 payments: PaymentService | None = None) -> None:  # fmt: skip
+        super().__init__(recommender, crowd)
+        self.payments = payments
+
     def name(self) -> str:
         return "action_deals"
 
@@ -37,6 +46,7 @@ class ActionDeals(ServiceAction):
         else:
             dispatcher.utter_message(response="utter_deals_intro_general")
         for rank, rec in enumerate(usable, start=1):
+            button = pay_button(self.payments, rec.item, domain, lang)
             dispatcher.utter_message(response="utter_deal", rank=rank, title=rec.item.name(lang),
-                                     merchant=pick(rec.item.merchant.names, lang))  # fmt: skip
-        return []
+                                     merchant=pick(rec.item.merchant.names, lang), buttons=[button] if button else [])  # fmt: skip
+        return [SlotSet("deals_shown", [rec.item.id for rec in usable])]

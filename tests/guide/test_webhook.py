@@ -56,3 +56,18 @@ async def test_unknown_action_is_404_as_rasa_expects(client):
 async def test_actions_are_listed(client):
     body = await (await client.get("/webhook/actions")).json()
     assert {"name": "action_recommend"} in body
+
+
+async def test_with_a_token_set_only_the_dialogue_server_runs_actions(aiohttp_client, settings, fake_encoder):
+    from dataclasses import replace
+
+    from guide.app import create_app
+
+    client = await aiohttp_client(create_app(replace(settings, action_token="s3cret-action-token"), fake_encoder))
+    call = action_call("show me temples", "en", [{"entity": "interest", "value": "temple"}])
+    for query in ("", "?token=", "?token=wrong"):
+        response = await client.post(f"/webhook{query}", json=call)
+        assert response.status == 401
+        assert (await response.json())["error"]["code"] == "unauthorized"
+    response = await client.post("/webhook?token=s3cret-action-token", json=call)
+    assert response.status == 200 and (await response.json())["responses"]
