@@ -6,6 +6,9 @@
   schema itself against the JSON-Schema meta-schema on every call: about 19 ms per custom action
   on this machine, most of a recommendation turn. The same schema is compiled once here and
   answers are checked against it with the same result and the same error text (0.3 ms).
+* Rasa 3.6's socket.io channel emits a custom payload as keyword arguments of ``emit``, so any
+  payload but ``{"data": ...}`` raises and never reaches the browser (the cards of the web chat).
+  It is sent as one ``{"custom": payload}`` message instead, the shape the REST channel uses.
 """
 
 from __future__ import annotations
@@ -46,10 +49,16 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         raise e
 
 
+async def _send_custom_json(self: Any, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    await self._send_message(recipient_id, {"custom": json_message})
+
+
 def apply_fixes() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.socketio import SocketIOOutput
 
     RemoteAction._validate_action_result = _validate_action_result
+    SocketIOOutput.send_custom_json = _send_custom_json
 
 
 def main() -> None:

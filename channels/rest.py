@@ -15,6 +15,8 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.senders import reserved
+
 MAX_MESSAGE_CHARS = 20_000
 
 
@@ -59,6 +61,10 @@ class CheckedRestInput(RestInput):
             except InvalidUsage:
                 return error(400, "invalid_body", "the body is not valid JSON")
             problem = problem_with(body)
-            return error(400, "invalid_body", problem) if problem else None
+            if problem:
+                return error(400, "invalid_body", problem)
+            if reserved(str(body.get("sender", ""))):
+                return error(403, "forbidden", "this sender id belongs to another channel's conversations")
+            return None
 
         return blueprint

@@ -1,0 +1,90 @@
+"""Replies for chat apps that show plain text only (WhatsApp through Twilio, WeChat).
+
+Buttons become numbered options under the message ("1. Opening hours"), and the visitor's
+answer "1" (or "１") is taken as that button's payload; a card becomes its name and map link;
+a payment payload adds nothing (its text already carries the checkout link). No wording is made
+here: titles, names and texts all come from the bot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+
+
+def numbered(text: Text, buttons: Sequence[Dict[Text, Any]], first: int = 1) -> Text:
+    """``text`` with one numbered line per button, counting from ``first``."""
+    lines = [f"{first + i}. {button.get('title') or button.get('payload', '')}" for i, button in enumerate(buttons)]
+    return "\n".join([text.rstrip(), *lines]) if text and text.strip() else "\n".join(lines)
+
+
+def card_text(custom: Dict[Text, Any]) -> Optional[Text]:
+    """What a custom payload adds as text: a card's name and map link; nothing for the rest."""
+    card = custom.get("card")
+    if not isinstance(card, dict):
+        return None
+    parts = [str(card[key]) for key in ("name", "map") if card.get(key)]
+    return "\n".join(parts) or None
+
+
+def split_text(text: Text, limit: int, in_bytes: bool = True) -> List[Text]:
+    """``text`` in pieces of at most ``limit`` UTF-8 bytes (or characters), cut at line ends where possible."""
+
+    def fitting(rest: Text) -> int:  # how many characters of ``rest`` fit in ``limit``
+        if not in_bytes:
+            return limit
+        return len(rest.encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
+
+    pieces: List[Text] = []
+    rest = text
+    while len(rest.encode("utf-8") if in_bytes else rest) > limit:
+        cut = fitting(rest)
+        newline = rest.rfind("\n", 0, cut + 1)
+        cut = newline if newline > cut // 2 else cut
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n")
+    if rest.strip():
+        pieces.append(rest)
+    return pieces
+
+
+class NumberedReplies:
+    """The options last offered to each visitor as numbered text, so that a reply "2" means option 2.
+
+    Kept in this process's memory for ``ttl`` seconds and for the ``max_senders`` latest visitors:
+    after a restart or on another replica a bare number is simply passed on as text.
+    """
+
+    def __init__(self, ttl: float = 3600.0, max_senders: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_senders = max_senders
+        self._offers: "OrderedDict[Text, Tuple[float, List[Text]]]" = OrderedDict()
+
+    def clear(self, sender: Text) -> None:
+        """Forget what ``sender`` was offered (the bot is answering something new)."""
+        self._offers.pop(sender, None)
+
+    def offer(self, sender: Text, payloads: Sequence[Text]) -> int:
+        """Add options for ``sender``; returns the number of the first one."""
+        _, known = self._offers.pop(sender, (0.0, []))
+        first = len(known) + 1
+        self._offers[sender] = (time.monotonic(), [*known, *payloads])
+        while len(self._offers) > self.max_senders:
+            self._offers.popitem(last=False)
+        return first
+
+    def resolve(self, sender: Text, text: Optional[Text]) -> Optional[Text]:
+        """The payload of the option ``text`` names ("2", " 2. ", "２"), or None."""
+        entry = self._offers.get(sender)
+        if entry is None or not text:
+            return None
+        offered_at, payloads = entry
+        if time.monotonic() - offered_at > self.ttl:
+            self.clear(sender)
+            return None
+        try:
+            number = int(text.strip().rstrip(".").strip())
+        except ValueError:
+            return None
+        return payloads[number - 1] if 1 <= number <= len(payloads) else None

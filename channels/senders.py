@@ -1,0 +1,29 @@
+"""Conversation ids by channel: no channel can address another channel's visitors.
+
+A Telegram chat id, a WhatsApp number and a WeChat openid are easy to guess, while the REST and
+socket.io channels let the caller name the conversation. So the messaging connectors keep their
+visitors under their own prefix (``telegram:<chat>``, ``whatsapp:+<number>`` as Twilio sends it,
+``wechat:<openid>``), the kiosk channel under ``kiosk-<kiosk id>-<session>``, and REST and
+socket.io refuse those prefixes: nobody can write into another visitor's conversation, or read
+its replies, or act there (pay buttons included). Web chat ids are random (``web-<128 bits>``).
+"""
+
+from __future__ import annotations
+
+from typing import Text
+
+TELEGRAM = "telegram:"
+WHATSAPP = "whatsapp:"
+WECHAT = "wechat:"
+KIOSK = "kiosk-"
+RESERVED = (TELEGRAM, WHATSAPP, WECHAT, KIOSK)
+
+
+def reserved(sender: Text) -> bool:
+    """True when ``sender`` names a conversation of a channel that sets its own ids."""
+    return sender.strip().lower().startswith(RESERVED)
+
+
+def address(sender: Text, prefix: Text) -> Text:
+    """The app's own id (chat id, openid) inside a conversation id of ``prefix``."""
+    return sender[len(prefix):] if sender.startswith(prefix) else sender

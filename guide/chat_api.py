@@ -1,0 +1,213 @@
+"""The visitor's pages and what they need: the web chat at ``/``, kiosk mode at
+``/kiosk/{kiosk_id}``, a conversation's history (so a reload or a phone continues it), and the
+kiosk's "continue on my phone" codes.
+
+The pages talk to the dialogue server directly (socket.io for the web chat, the kiosk channel
+for kiosks); this service only hands them their settings, the history and the handoff codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import re
+import secrets
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from yarl import URL
+
+from guide.checkout_page import qr_svg
+from guide.errors import ApiError
+from guide.handoff import HandoffError, Handoffs
+from guide.keys import CHAT, SETTINGS, STORE
+from guide.kiosk_registry import KioskPlace, KioskRegistry
+from guide.rasa_credentials import kiosk_registry_path
+from guide.settings import Settings
+from knowledge.languages import LANGUAGES
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+STATIC = Path(__file__).resolve().parent / "static" / "chat"
+CONVERSATION = re.compile(r"^(web|kiosk)-[A-Za-z0-9_-]{8,160}$")
+SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+
+class Chat:
+    """What the chat routes share: the kiosk registry, the handoff codes, a client for Rasa."""
+
+    def __init__(self, settings: Settings, registry: KioskRegistry, handoffs: Handoffs) -> None:
+        self.settings, self.registry, self.handoffs = settings, registry, handoffs
+        self.session: aiohttp.ClientSession | None = None
+
+    @property
+    def dialogue_url(self) -> str:
+        return (self.settings.dialogue_public_url or self.settings.rasa_url).rstrip("/")
+
+
+def handoff_secret(settings: Settings) -> bytes:
+    """A secret made once and kept in the data dir (beside the payment secret)."""
+    path = settings.data_dir / "handoff-secret"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+async def chat_context(app: web.Application) -> AsyncIterator[None]:
+    settings, store = app[SETTINGS], app[STORE]
+    registry = KioskRegistry(kiosk_registry_path(settings))
+    await asyncio.to_thread(registry.sync, store.load("kiosks"))
+
+    def follow(change) -> None:  # a kiosk added, moved or removed in the admin API
+        if change.kind == "kiosks":
+            registry.sync(store.load("kiosks"))
+
+    store.subscribe(follow)
+    chat = Chat(settings, registry, Handoffs(store.engine, handoff_secret(settings), timedelta(minutes=settings.handoff_minutes)))
+    chat.session = aiohttp.ClientSession()
+    app[CHAT] = chat
+    yield
+    await chat.session.close()
+
+
+def _page(name: str, config: dict, title: str) -> web.Response:
+    template = (STATIC / name).read_text(encoding="utf-8")
+    blob = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    body = template.replace("{{config}}", blob).replace("{{title}}", html.escape(title))
+    return web.Response(text=body, content_type="text/html", headers=PAGE_HEADERS)
+
+
+@routes.get("/")
+async def web_chat(request: web.Request) -> web.Response:
+    chat = request.app[CHAT]
+    return _page("index.html", {"mode": "web", "dialogue_url": chat.dialogue_url}, "Macau guide")
+
+
+@routes.get("/kiosk/{kiosk_id}")
+async def kiosk_page(request: web.Request) -> web.Response:
+    chat, kiosk_id = request.app[CHAT], request.match_info["kiosk_id"]
+    kiosk = next((k for k in request.app[STORE].load("kiosks") if k.id == kiosk_id), None)
+    if kiosk is None:
+        raise ApiError(404, f"no kiosk {kiosk_id!r}", "not_found")
+    config = {"mode": "kiosk", "dialogue_url": chat.dialogue_url, "kiosk_id": kiosk.id, "language": kiosk.default_language,
+              "names": kiosk.names, "idle_seconds": chat.settings.kiosk_idle_seconds}  # fmt: skip
+    return _page("kiosk.html", config, kiosk.names.get("en", kiosk.id))
+
+
+routes.static("/chat/static", STATIC, append_version=True)
+
+
+def _bot_message(data: dict, text: str | None) -> dict:
+    message: dict = {"from": "bot"}
+    if text:
+        message["text"] = text
+    for key in ("buttons", "image", "custom"):
+        if data.get(key):
+            message[key] = data[key]
+    if not message.get("buttons") and data.get("quick_replies"):
+        message["buttons"] = data["quick_replies"]
+    return message
+
+
+def transcript(events: list[dict]) -> list[dict]:
+    """The visible conversation of a tracker's events: what each side said, buttons as titled."""
+    messages: list[dict] = []
+    titles: dict[str, str] = {}
+    for event in events:
+        if event.get("event") == "user":
+            text = event.get("text") or ""
+            if text.startswith("/") and text not in titles:
+                continue  # the page's own requests (a greeting in the picked language), never typed
+            if text:
+                messages.append({"from": "visitor", "text": titles.get(text, text)})
+        elif event.get("event") == "bot":
+            data = event.get("data") or {}
+            for button in data.get("buttons") or []:
+                titles[button.get("payload", "")] = button.get("title", "")
+            message = _bot_message(data, event.get("text"))
+            if len(message) > 1:
+                messages.append(message)
+    return messages
+
+
+@routes.get("/api/v1/conversations/{conversation_id}/messages")
+async def conversation_messages(request: web.Request) -> web.Response:
+    """The history of one web or kiosk conversation (its id is the visitor's own secret)."""
+    chat, conversation_id = request.app[CHAT], request.match_info["conversation_id"]
+    if not CONVERSATION.match(conversation_id):
+        raise ApiError(404, "no such conversation", "not_found")
+    url = URL(f"{chat.settings.rasa_url.rstrip('/')}/conversations/{conversation_id}/tracker", encoded=True)
+    query = {"include_events": "ALL", **({"token": chat.settings.rasa_token} if chat.settings.rasa_token else {})}
+    if not chat.settings.rasa_url:
+        raise ApiError(503, "the dialogue server is not configured", "unavailable")
+    try:
+        assert chat.session is not None
+        async with chat.session.get(url.update_query(query), timeout=aiohttp.ClientTimeout(total=10)) as response:
+            if response.status != 200:
+                log.warning("history of a conversation: dialogue server answered %d", response.status)
+                raise ApiError(503, "the conversation cannot be read just now; please try again", "unavailable")
+            tracker = await response.json()
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        raise ApiError(503, "the conversation cannot be read just now; please try again", "unavailable") from None
+    messages = transcript(tracker.get("events") or [])
+    language = (tracker.get("slots") or {}).get("language")
+    return web.json_response({"conversation_id": conversation_id, "language": language, "messages": messages})
+
+
+def _kiosk(request: web.Request) -> KioskPlace:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    place = request.app[CHAT].registry.verify(token.strip()) if scheme.lower() == "bearer" else None
+    if place is None:
+        raise ApiError(401, "this kiosk is not known: send its token as `Authorization: Bearer ...`", "unauthorized")
+    return place
+
+
+async def _body(request: web.Request) -> dict:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ApiError(400, "the body must be a JSON object", "invalid_body") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object", "invalid_body")
+    return body
+
+
+@routes.post("/api/v1/handoff")
+async def create_handoff(request: web.Request) -> web.Response:
+    """A kiosk's "continue on my phone": a single-use code for its conversation, as a link and a QR code."""
+    kiosk = _kiosk(request)
+    body = await _body(request)
+    session = body.get("session")
+    if not isinstance(session, str) or not SESSION.match(session):
+        raise ApiError(400, "session must be the kiosk's session id: 8-64 letters, digits, - or _", "invalid_body")
+    language = body.get("language", kiosk.language)
+    if language not in LANGUAGES:
+        raise ApiError(400, f"language must be one of {', '.join(LANGUAGES)}", "invalid_body")
+    chat = request.app[CHAT]
+    code, expires_at = await asyncio.to_thread(chat.handoffs.issue, f"kiosk-{kiosk.id}-{session}", language, kiosk.id,
+                                               datetime.now(timezone.utc))  # fmt: skip
+    link = f"{chat.settings.base_url}/?continue={code}"
+    return web.json_response({"url": link, "expires_at": expires_at.isoformat(),
+                              "qr_svg": qr_svg(link, "continue on my phone")}, status=201)  # fmt: skip
+
+
+@routes.post("/api/v1/handoff/redeem")
+async def redeem_handoff(request: web.Request) -> web.Response:
+    """The phone's side: the code (once) for the conversation it continues."""
+    body = await _body(request)
+    code = body.get("code")
+    if not isinstance(code, str):
+        raise ApiError(400, "code is required", "invalid_body")
+    try:
+        handoff = await asyncio.to_thread(request.app[CHAT].handoffs.redeem, code, datetime.now(timezone.utc))
+    except HandoffError as exc:
+        raise ApiError(exc.status, exc.message, exc.code) from None
+    return web.json_response({"conversation_id": handoff.conversation_id, "language": handoff.language})

@@ -1,0 +1,119 @@
+"""Kiosk tokens and places, in one JSON file the guide service writes and the kiosk channel reads.
+
+Each kiosk has its own bearer tokens (``<kiosk id>.<random>``; only SHA-256 hashes are kept),
+its place and its default language. The dialogue server's kiosk channel (channels/kiosk.py)
+reads the same file to authenticate a kiosk and attach its metadata, so issuing or revoking a
+token takes effect at once, without a restart. Writes are atomic (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.kiosks import Kiosk
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+@dataclass(frozen=True)
+class KioskPlace:
+    id: str
+    language: str
+    lat: float
+    lon: float
+    names: dict[str, str]
+
+
+class KioskRegistry:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"kiosks": {}}
+        return data if isinstance(data.get("kiosks"), dict) else {"kiosks": {}}
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".kiosks-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, indent=2)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+    @staticmethod
+    def _entry(kiosk: Kiosk, tokens: list[str]) -> dict[str, Any]:
+        return {"language": kiosk.default_language, "location": {"lat": kiosk.lat, "lon": kiosk.lon},
+                "names": dict(kiosk.names), "tokens": tokens}  # fmt: skip
+
+    def sync(self, kiosks: Iterable[Kiosk]) -> None:
+        """Refresh every kiosk's place and language from the knowledge base; removed kiosks go."""
+        data = self._read()
+        old = data["kiosks"]
+        data["kiosks"] = {k.id: self._entry(k, list(old.get(k.id, {}).get("tokens", []))) for k in kiosks}
+        self._write(data)
+
+    def issue(self, kiosk: Kiosk) -> str:
+        """A new token for ``kiosk`` (shown once; only its hash is kept). Older tokens stay valid."""
+        token = f"{kiosk.id}.{secrets.token_urlsafe(24)}"
+        data = self._read()
+        tokens = list(data["kiosks"].get(kiosk.id, {}).get("tokens", []))
+        data["kiosks"][kiosk.id] = self._entry(kiosk, [*tokens, token_hash(token)])
+        self._write(data)
+        return token
+
+    def issue_known(self, kiosk_id: str) -> str | None:
+        """A new token for a kiosk already in the registry (synced by the guide service), else None."""
+        data = self._read()
+        entry = data["kiosks"].get(kiosk_id)
+        if entry is None:
+            return None
+        token = f"{kiosk_id}.{secrets.token_urlsafe(24)}"
+        entry["tokens"] = [*entry.get("tokens", []), token_hash(token)]
+        self._write(data)
+        return token
+
+    def demo_token(self, kiosk_id: str, keep: Path) -> str | None:
+        """``make run``'s token for one kiosk: the one kept in ``keep`` while valid, else a new one."""
+        if keep.exists() and self.verify(keep.read_text().strip()):
+            return keep.read_text().strip()
+        token = self.issue_known(kiosk_id)
+        if token:
+            keep.write_text(token)
+            keep.chmod(0o600)
+        return token
+
+    def revoke(self, kiosk_id: str) -> int:
+        """Revoke every token of a kiosk; how many were revoked."""
+        data = self._read()
+        entry = data["kiosks"].get(kiosk_id)
+        if not entry:
+            return 0
+        count, entry["tokens"] = len(entry.get("tokens", [])), []
+        self._write(data)
+        return count
+
+    def verify(self, token: str) -> KioskPlace | None:
+        """The kiosk a bearer token belongs to, or None."""
+        kiosk_id, _, rest = (token or "").partition(".")
+        entry = self._read()["kiosks"].get(kiosk_id)
+        if not rest or not entry:
+            return None
+        digest = token_hash(token)
+        if not any(hmac.compare_digest(digest, known) for known in entry.get("tokens", [])):
+            return None
+        where = entry["location"]
+        return KioskPlace(kiosk_id, entry["language"], where["lat"], where["lon"], entry.get("names", {}))
