@@ -37,9 +37,10 @@ eval: venv venv-rasa
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and
 # CJK fonts so pages in Chinese render in it (screenshots included).
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-chromium: /usr/bin/chromium $(CJK_FONT)
-/usr/bin/chromium $(CJK_FONT):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+chromium: /usr/bin/chromium $(CJK_FONT) $(EMOJI_FONT)
+/usr/bin/chromium $(CJK_FONT) $(EMOJI_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji
 
 venv: $(VENV)/.installed
 venv-rasa: $(RASA_VENV)/.installed

@@ -99,7 +99,8 @@ def turn(url: str, sender: str, message: str) -> float:
 def bench_chat() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(port=free_port(), data_dir=Path(tmp))
-        with Stack.from_settings(settings, rasa_port=free_port(), simulator_port=free_port()) as stack:
+        with Stack.from_settings(settings, rasa_port=free_port(), simulator_port=free_port(),
+                                  sandbox_port=free_port()) as stack:  # fmt: skip
             for n in range(10):  # warm-up both paths
                 turn(stack.rasa_url, f"warm-{n}", RECOMMEND_MESSAGES[n % len(RECOMMEND_MESSAGES)])
                 turn(stack.rasa_url, f"warm-{n}", GREETINGS[n % len(GREETINGS)])

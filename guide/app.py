@@ -15,11 +15,12 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, crowd_api, itinerary_api, openapi, webhook
+from guide import admin_api, api, chat_api, crowd_api, itinerary_api, openapi, payments_api, webhook
 from guide.errors import error_middleware
-from guide.keys import CROWD, EXECUTOR, RECOMMENDER, SETTINGS, STORE
+from guide.keys import CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
 from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
+from guide.payments import build_payments
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
@@ -141,11 +142,14 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         # The catalogue lives as long as the process: keep the collector from re-scanning its
         # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
         gc.freeze()
+        payments = build_payments(settings, store)
+        await payments.start()
+        app[PAYMENTS] = payments
         executor = ActionExecutor()
         async def crowd_snapshot():  # the crowd context starts after this one
             return await app[CROWD].snapshot()
 
-        for action in build_actions(recommender, crowd_snapshot):
+        for action in build_actions(recommender, crowd_snapshot, payments):
             executor.register_action(action)
         app[EXECUTOR] = executor
         live = LiveIndex(store, recommender)
@@ -161,17 +165,21 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+        await payments.close()
         await asyncio.to_thread(recommender.save)  # the next start loads it instead of re-embedding
         store.close()
 
     app.cleanup_ctx.append(services)
     app.cleanup_ctx.append(crowd)
+    app.cleanup_ctx.append(chat_api.chat_context)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/crowd", crowd_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
     app.add_routes(api.routes)
+    app.add_routes(chat_api.routes)
+    app.add_routes(payments_api.routes)  # before admin_api: /admin/payments/orders is not a {kind}/{id}
     app.add_routes(admin_api.routes)
     app.add_routes(openapi.routes)
     app.add_routes(crowd_api.routes)

@@ -24,8 +24,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 def _run(args: argparse.Namespace, settings: Settings) -> None:
     from guide.stack import Stack, StackError
 
-    stack = Stack.from_settings(settings)
     try:
+        stack = Stack.from_settings(settings)
         stack.run_forever()
     except StackError as exc:
         raise CliError(str(exc)) from exc
@@ -79,6 +79,19 @@ def _simulate_crowd(args: argparse.Namespace, settings: Settings) -> None:
     web.run_app(app, host=settings.host, port=args.port, print=None)
 
 
+def _payment_sandbox(args: argparse.Namespace, settings: Settings) -> None:
+    """Serve the payment sandbox (Alipay+ and WeChat Pay formats) that `make run` pays through."""
+    from aiohttp import web
+
+    from payments.keys import ensure_keys
+    from payments.sandbox import Sandbox
+
+    keys = ensure_keys(settings.sandbox_keys_dir)
+    public = args.public_url or f"http://{settings.host}:{args.port}"
+    print(f"payment sandbox at {public} (credentials in {keys.folder})")
+    web.run_app(Sandbox(keys, public).app(), host=settings.host, port=args.port, print=None)
+
+
 def _create_token(args: argparse.Namespace, settings: Settings) -> None:
     from guide.app import open_store
     from knowledge.tokens import Role, create_token
@@ -105,6 +118,36 @@ def _revoke_token(args: argparse.Namespace, settings: Settings) -> None:
     print(f"revoked {args.token_id}")
 
 
+def _kiosk_registry(settings: Settings):
+    from guide.kiosk_registry import KioskRegistry
+    from guide.rasa_credentials import kiosk_registry_path
+
+    return KioskRegistry(kiosk_registry_path(settings))
+
+
+def _kiosk_token(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.app import open_store
+
+    store = open_store(settings)
+    try:
+        kiosk = next((k for k in store.load("kiosks") if k.id == args.kiosk_id), None)
+    finally:
+        store.close()
+    if kiosk is None:
+        raise CliError(f"no kiosk {args.kiosk_id!r} in the knowledge base")
+    token = _kiosk_registry(settings).issue(kiosk)
+    print(f"token for kiosk {kiosk.id} (shown once; keep it on the kiosk only):")
+    print(token)
+    print(f"open the kiosk at {settings.base_url}/kiosk/{kiosk.id}#token={token}")
+
+
+def _kiosk_revoke(args: argparse.Namespace, settings: Settings) -> None:
+    count = _kiosk_registry(settings).revoke(args.kiosk_id)
+    if not count:
+        raise CliError(f"kiosk {args.kiosk_id!r} has no token")
+    print(f"revoked {count} token(s) of kiosk {args.kiosk_id}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="macau-guide", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--port", type=int, default=8300)
     simulate.add_argument("--seed", type=int, default=7)
     simulate.set_defaults(func=_simulate_crowd)
+    sandbox = commands.add_parser("payment-sandbox", help="serve the payment sandbox (Alipay+ and WeChat Pay formats)")
+    sandbox.add_argument("--port", type=int, default=8400)
+    sandbox.add_argument("--public-url", default="", help="the sandbox's URL as browsers reach it")
+    sandbox.set_defaults(func=_payment_sandbox)
     admin = commands.add_parser("admin", help="manage the admin API").add_subparsers(dest="admin_command", required=True)
     create = admin.add_parser("create-token", help="create a bearer token for the admin API")
     create.add_argument("--role", required=True, choices=["viewer", "editor", "feed", "admin"])
@@ -126,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     revoke = admin.add_parser("revoke-token", help="revoke a token by its id (mg_<id>_...)")
     revoke.add_argument("token_id")
     revoke.set_defaults(func=_revoke_token)
+    kiosk = commands.add_parser("kiosk", help="kiosk tokens").add_subparsers(dest="kiosk_command", required=True)
+    token = kiosk.add_parser("token", help="issue a token for a kiosk (it opens /kiosk/<id>#token=...)")
+    token.add_argument("kiosk_id")
+    token.set_defaults(func=_kiosk_token)
+    revoke_kiosk = kiosk.add_parser("revoke", help="revoke every token of a kiosk")
+    revoke_kiosk.add_argument("kiosk_id")
+    revoke_kiosk.set_defaults(func=_kiosk_revoke)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

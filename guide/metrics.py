@@ -11,6 +11,8 @@ HELP = {
     "crowd_feed_polls_total": "Crowd feed polls by outcome (ok, partial, failed).",
     "crowd_feed_faults_total": "Crowd feed faults by reason (timeout, server_error, malformed_json, ...).",
     "crowd_observations_total": "New crowd observations stored, by source.",
+    "payment_orders_total": "Orders created or returned through the payments API, by status and provider.",
+    "payment_notifications_total": "Provider notifications, by provider and outcome (accepted, refused).",
 }
 
 

@@ -31,7 +31,7 @@ def _json(schema: dict, description: str = "OK", headers: dict | None = None) ->
 def _errors(*statuses: int) -> dict:
     names = {400: "Bad request", 401: "No or bad token", 403: "Role not allowed", 404: "Not found",
              409: "Conflict", 412: "Stale If-Match", 413: "Body too large", 415: "Unsupported file type",
-             422: "Invalid record"}  # fmt: skip
+             410: "Expired or already used", 422: "Invalid record", 503: "Unavailable just now"}  # fmt: skip
     return {str(s): _json(_ERROR, names[s]) for s in statuses}
 
 
@@ -182,6 +182,69 @@ def document() -> dict:
                                            "headcount": {"type": "integer", "minimum": 0}}}}}}}}},
                 "responses": {"200": _json({"type": "object", "required": ["accepted", "new", "duplicates"]}),
                               **_errors(400, *_AUTH_ERRORS, 413, 422)},
+            }},  # fmt: skip
+            "/api/v1/payments/orders": {"post": {
+                "summary": "Create (or, for a repeated Idempotency-Key, return) an order for a promotion; the amount is "
+                           "the knowledge base's",
+                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["promotion_id"], "properties": {
+                        "promotion_id": {"type": "string"}, "device": {"type": "string", "enum": ["phone", "screen"]},
+                        "lang": {"type": "string", "enum": list(LANGUAGES)}}}}}},
+                "responses": {"201": _json({"type": "object", "required": ["order", "checkout_url", "view_key"]},
+                                           "Created"),
+                              "502": _json(_ERROR, "The provider refused or did not answer"),
+                              "503": _json(_ERROR, "Online payment is not set up for this merchant"),
+                              **_errors(400, 404, 409, 413)},
+            }},  # fmt: skip
+            "/api/v1/payments/orders/{order_id}": {"get": {
+                "summary": "One order's status, with its view key (no other visitor's)",
+                "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                               {"name": "key", "in": "query", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "object", "required": ["order"]}), **_errors(404)},
+            }},  # fmt: skip
+            "/api/v1/conversations/{conversation_id}/messages": {"get": {
+                "summary": "A web or kiosk conversation's messages (a reload or a phone continues it)",
+                "parameters": [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "object", "required": ["conversation_id", "messages"]}),
+                              **_errors(404, 503)},
+            }},  # fmt: skip
+            "/api/v1/handoff": {"post": {
+                "summary": "A kiosk's 'continue on my phone': a single-use code for its conversation (kiosk token)",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["session"],
+                    "properties": {"session": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                                   "language": {"type": "string", "enum": ["en", "zh-Hant", "zh-Hans", "pt"]}}}}}},
+                "responses": {"201": _json({"type": "object", "required": ["url", "expires_at", "qr_svg"]}),
+                              **_errors(400, 401, 413)},
+            }},  # fmt: skip
+            "/api/v1/handoff/redeem": {"post": {
+                "summary": "The phone's side of a handoff: the code, once, for the conversation it continues",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}}}},
+                "responses": {"200": _json({"type": "object", "required": ["conversation_id", "language"]}),
+                              **_errors(400, 404, 410, 413)},
+            }},  # fmt: skip
+            "/api/v1/payments/notify/{provider}": {"post": {
+                "summary": "A payment provider's signed notification (Alipay+ notifyPayment, WeChat Pay APIv3)",
+                "parameters": [{"name": "provider", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "Acknowledged (Alipay+)"},
+                              "204": {"description": "Acknowledged (WeChat Pay)"},
+                              **_errors(400, 401, 404, 409, 413)},
+            }},  # fmt: skip
+            f"{admin}/payments/orders": {"get": {
+                "summary": "Recent orders for the office's audit", "security": [{"bearer": []}],
+                "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": _json({"type": "object", "required": ["orders"]}), **_errors(400, *_AUTH_ERRORS)},
+            }},  # fmt: skip
+            f"{admin}/payments/orders/{{order_id}}": {"get": {
+                "summary": "One order with every status change", "security": [{"bearer": []}],
+                "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json({"type": "object", "required": ["order"]}), **_errors(*_AUTH_ERRORS, 404)},
             }},  # fmt: skip
             f"{admin}/whoami": {"get": {
                 "summary": "The token's name and role", "security": [{"bearer": []}],

@@ -53,6 +53,92 @@ class Settings:
     """Observations older than this are stale; readers use the forecast (GUIDE_CROWD_MAX_AGE_MINUTES)."""
     crowd_ttl_seconds: int = 86_400
     """How long crowd state keeps an observation at all (GUIDE_CROWD_TTL_SECONDS)."""
+    public_url: str = ""
+    """Base URL phones reach this service at, for payment links; empty = http://host:port (GUIDE_PUBLIC_URL)."""
+    payment_secret: str = ""
+    """Key (16+ characters) signing checkout links; empty = one made once in the data dir; replicas must share it
+    (GUIDE_PAYMENT_SECRET)."""
+    payment_link_minutes: int = 15
+    """How long a checkout link can be opened, in minutes (GUIDE_PAYMENT_LINK_MINUTES)."""
+    payment_order_minutes: int = 14
+    """How long a provider order can be paid, in minutes (GUIDE_PAYMENT_ORDER_MINUTES)."""
+    payment_sandbox_url: str = ""
+    """Our payment sandbox (``macau-guide payment-sandbox``) for merchants whose provider is "sandbox"; empty = off
+    (GUIDE_PAYMENT_SANDBOX_URL)."""
+    payment_sandbox_keys: str = ""
+    """Folder of the sandbox's credentials; empty = payment-sandbox in the data dir (GUIDE_PAYMENT_SANDBOX_KEYS)."""
+    alipayplus_url: str = ""
+    """Alipay+ gateway, e.g. https://open-sea-global.alipay.com; empty = Alipay+ merchants off (GUIDE_ALIPAYPLUS_URL)."""
+    alipayplus_client_id: str = ""
+    """Our Client-Id at Alipay+ (GUIDE_ALIPAYPLUS_CLIENT_ID)."""
+    alipayplus_key_file: str = ""
+    """PEM file of our private key for Alipay+ (GUIDE_ALIPAYPLUS_KEY_FILE)."""
+    alipayplus_public_key_file: str = ""
+    """PEM file of Alipay+'s public key (GUIDE_ALIPAYPLUS_PUBLIC_KEY_FILE)."""
+    wechatpay_url: str = ""
+    """WeChat Pay API, e.g. https://apihk.mch.weixin.qq.com; empty = WeChat Pay merchants off (GUIDE_WECHATPAY_URL)."""
+    wechatpay_mchid: str = ""
+    """Our service-provider merchant id (sp_mchid) (GUIDE_WECHATPAY_MCHID)."""
+    wechatpay_appid: str = ""
+    """Our sp_appid (GUIDE_WECHATPAY_APPID)."""
+    wechatpay_serial: str = ""
+    """Serial number of our merchant API certificate (GUIDE_WECHATPAY_SERIAL)."""
+    wechatpay_key_file: str = ""
+    """PEM file of our merchant API private key (GUIDE_WECHATPAY_KEY_FILE)."""
+    wechatpay_platform_serial: str = ""
+    """Serial of WeChat Pay's platform certificate (GUIDE_WECHATPAY_PLATFORM_SERIAL)."""
+    wechatpay_platform_key_file: str = ""
+    """PEM file of WeChat Pay's platform public key (GUIDE_WECHATPAY_PLATFORM_KEY_FILE)."""
+    wechatpay_apiv3_key: str = ""
+    """The 32-character APIv3 key that decrypts notifications (GUIDE_WECHATPAY_APIV3_KEY)."""
+    action_token: str = ""
+    """Secret the dialogue server sends with every action call (``?token=``, Rasa's action_endpoint token);
+    empty = the action endpoint is open, for development only (GUIDE_ACTION_TOKEN)."""
+    rasa_url: str = ""
+    """The dialogue server, to confirm payments in the conversation; empty = no confirmation (GUIDE_RASA_URL)."""
+    rasa_token: str = ""
+    """Token of the dialogue server's HTTP API (``rasa run --auth-token``) (GUIDE_RASA_TOKEN)."""
+    dialogue_public_url: str = ""
+    """The dialogue server as browsers reach it (web chat socket.io, kiosk channel); empty = the
+    rasa URL (GUIDE_DIALOGUE_PUBLIC_URL)."""
+    kiosk_idle_seconds: int = 90
+    """A kiosk untouched this long clears its screen and starts a fresh conversation (GUIDE_KIOSK_IDLE_SECONDS)."""
+    handoff_minutes: int = 5
+    """How long a kiosk's "continue on my phone" QR code can be used, once (GUIDE_HANDOFF_MINUTES)."""
+    telegram_token: str = ""
+    """Telegram bot token from @BotFather; empty = Telegram off (GUIDE_TELEGRAM_TOKEN)."""
+    telegram_bot_name: str = ""
+    """The bot's username, compared with Telegram's getMe at start; empty = not compared (GUIDE_TELEGRAM_BOT_NAME)."""
+    telegram_webhook_url: str = ""
+    """Public HTTPS URL of the dialogue server's /webhooks/telegram/webhook, registered with setWebhook at start;
+    empty = not registered (GUIDE_TELEGRAM_WEBHOOK_URL)."""
+    telegram_secret_token: str = ""
+    """Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -); empty = one derived
+    from the bot token (GUIDE_TELEGRAM_SECRET_TOKEN)."""
+    telegram_api_url: str = "https://api.telegram.org"
+    """Telegram Bot API server (GUIDE_TELEGRAM_API_URL)."""
+    twilio_account_sid: str = ""
+    """Twilio Account SID for WhatsApp; empty = WhatsApp off (GUIDE_TWILIO_ACCOUNT_SID)."""
+    twilio_auth_token: str = ""
+    """Twilio auth token: checks X-Twilio-Signature and authorises replies (GUIDE_TWILIO_AUTH_TOKEN)."""
+    twilio_whatsapp_number: str = ""
+    """Our WhatsApp sender at Twilio, e.g. whatsapp:+14155238886 (GUIDE_TWILIO_WHATSAPP_NUMBER)."""
+    twilio_webhook_url: str = ""
+    """Public URL Twilio calls (and signs) for incoming messages, .../webhooks/whatsapp/webhook; empty = the URL
+    the dialogue server sees (GUIDE_TWILIO_WEBHOOK_URL)."""
+    twilio_api_url: str = "https://api.twilio.com"
+    """Twilio REST API (GUIDE_TWILIO_API_URL)."""
+    wechat_app_id: str = ""
+    """WeChat Official Account AppID; empty = WeChat off (GUIDE_WECHAT_APP_ID)."""
+    wechat_app_secret: str = ""
+    """WeChat Official Account AppSecret, for the customer-service API (GUIDE_WECHAT_APP_SECRET)."""
+    wechat_token: str = ""
+    """The Token set with the account's server URL; signs WeChat's requests (GUIDE_WECHAT_TOKEN)."""
+    wechat_api_url: str = "https://api.weixin.qq.com"
+    """WeChat API server (GUIDE_WECHAT_API_URL)."""
+    wechat_reply_seconds: float = 4.0
+    """How long WeChat's reply waits for the bot before the answer goes by the customer-service API instead
+    (WeChat allows 5) (GUIDE_WECHAT_REPLY_SECONDS)."""
     log_level: str = "INFO"
     """Python log level (GUIDE_LOG_LEVEL)."""
 
@@ -67,6 +153,14 @@ class Settings:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.database_path}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def sandbox_keys_dir(self) -> Path:
+        return Path(self.payment_sandbox_keys) if self.payment_sandbox_keys else self.data_dir / "payment-sandbox"
 
     def as_env(self) -> dict[str, str]:
         """These settings as ``GUIDE_*`` variables (to hand to a child process)."""

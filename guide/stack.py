@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,11 +18,17 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from guide import rasa_credentials
+from guide.kiosk_registry import KioskRegistry
 from guide.settings import ROOT, Settings
+from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 _PR_SET_PDEATHSIG = 1
+
+
+DEMO_KIOSK = "k-airport-arrivals"
 
 
 class StackError(RuntimeError):
@@ -85,16 +92,38 @@ class Process:
             pass
 
 
+def _demo_payments(settings: Settings, sandbox_url: str) -> Settings:
+    """Providers not configured go to the payment sandbox the stack starts (the demo has no real ones)."""
+    keys = ensure_keys(settings.sandbox_keys_dir)
+    demo: dict[str, str] = {}
+    if not settings.payment_sandbox_url:
+        demo["payment_sandbox_url"] = sandbox_url
+    if not settings.alipayplus_url:
+        demo.update(alipayplus_url=sandbox_url, alipayplus_client_id=CLIENT_ID, alipayplus_key_file=str(keys.merchant),
+                    alipayplus_public_key_file=str(keys.alipayplus_public))  # fmt: skip
+    if not settings.wechatpay_url:
+        demo.update(wechatpay_url=sandbox_url, wechatpay_mchid=SP_MCHID, wechatpay_appid=SP_APPID,
+                    wechatpay_serial=MERCHANT_SERIAL, wechatpay_key_file=str(keys.merchant),
+                    wechatpay_platform_serial=PLATFORM_SERIAL, wechatpay_platform_key_file=str(keys.wechatpay_public),
+                    wechatpay_apiv3_key=keys.apiv3_key)  # fmt: skip
+    return replace(settings, **demo)
+
+
 @dataclass
 class Stack:
     processes: list[Process]
     rasa_url: str
     guide_url: str
+    sandbox_url: str = ""
+    rasa_token: str = ""
+    settings: Settings | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, rasa_port: int | None = None, log_dir: Path | None = None,
-                      simulator_port: int | None = None) -> Stack:  # fmt: skip
+                      simulator_port: int | None = None, sandbox_port: int | None = None) -> Stack:  # fmt: skip
         rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
+        sandbox_port = sandbox_port or int(os.environ.get("PAYMENT_SANDBOX_PORT", "8400"))
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
         simulator_url = f"http://127.0.0.1:{simulator_port}"
         if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
@@ -102,16 +131,22 @@ class Stack:
         log_dir = log_dir or settings.data_dir / "logs"
         guide_url = f"http://127.0.0.1:{settings.port}"
         rasa_url = f"http://127.0.0.1:{rasa_port}"
+        settings = _demo_payments(settings, sandbox_url)
+        rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
+        settings = replace(settings, rasa_url=settings.rasa_url or rasa_url, rasa_token=rasa_token,
+                           action_token=settings.action_token or secrets.token_urlsafe(24))  # fmt: skip
         if not RASA_PYTHON.exists():
             raise StackError(f"{RASA_PYTHON} is missing: run `make venv-rasa` (or `make run`) first")
         if not MODEL.exists():
             raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
+        credentials = rasa_credentials.write(settings, settings.data_dir / "credentials.yml")
         base = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
         guide_env = {**base, **settings.as_env()}
         rasa_env = {
             **base,
             "RASA_TELEMETRY_ENABLED": "false",
             "ACTION_ENDPOINT_URL": f"{guide_url}/webhook",
+            "ACTION_ENDPOINT_TOKEN": settings.action_token,
             "RASA_TRACKER_DB": str(settings.data_dir / "rasa-tracker.sqlite3"),
             "TF_CPP_MIN_LOG_LEVEL": "2",
         }
@@ -125,6 +160,14 @@ class Stack:
                     log_dir / "simulator.log",
                 ),
                 Process(
+                    "payment sandbox",
+                    [sys.executable, "-m", "guide.cli", "payment-sandbox", "--port", str(sandbox_port)],
+                    {**base, "GUIDE_DATA_DIR": str(settings.data_dir),
+                     "GUIDE_PAYMENT_SANDBOX_KEYS": str(settings.sandbox_keys_dir)},
+                    f"{sandbox_url}/healthz",
+                    log_dir / "sandbox.log",
+                ),
+                Process(
                     "guide service",
                     [sys.executable, "-m", "guide.cli", "serve"],
                     guide_env,
@@ -136,8 +179,8 @@ class Stack:
                     [
                         # `rasa run` with our fixes (channels/dialogue_server.py).
                         str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(rasa_port),
-                        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
-                        "--cors", "*",
+                        "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
+                        "--cors", "*", "--enable-api", "--auth-token", rasa_token,
                     ],  # fmt: skip
                     rasa_env,
                     f"{rasa_url}/",
@@ -146,6 +189,9 @@ class Stack:
             ],
             rasa_url=rasa_url,
             guide_url=guide_url,
+            sandbox_url=sandbox_url,
+            rasa_token=rasa_token,
+            settings=settings,
         )
 
     def start(self, timeout: float = 240) -> None:
@@ -180,6 +226,13 @@ class Stack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def demo_kiosk_url(self) -> str:
+        """The airport kiosk of the demo, opened with its token (kept in the data dir)."""
+        assert self.settings is not None
+        registry = KioskRegistry(rasa_credentials.kiosk_registry_path(self.settings))
+        token = registry.demo_token(DEMO_KIOSK, self.settings.data_dir / "kiosk-demo-token")
+        return f"{self.guide_url}/kiosk/{DEMO_KIOSK}#token={token}" if token else "(no kiosk in the knowledge base)"
+
     def run_forever(self) -> None:
         """``make run``: start, print the URLs, stop everything on Ctrl-C or SIGTERM."""
 
@@ -192,14 +245,18 @@ class Stack:
         print("starting the guide service and the dialogue server (the model takes about a minute to load)...")
         try:
             self.start()
+            kiosk = self.demo_kiosk_url()
             print(
                 "\nMacau guide is running:\n"
                 f"  chat (REST):      curl -s {self.rasa_url}/webhooks/rest/webhook "
                 "-d '{\"sender\":\"me\",\"message\":\"I love old churches\"}'\n"
                 f"  chat (socket.io): {self.rasa_url}/socket.io\n"
+                f"  web chat:         {self.guide_url}/\n"
+                f"  airport kiosk:    {kiosk}\n"
                 f"  guide API:        {self.guide_url}/api/v1/recommendations?q=temples\n"
                 f"  attractions:      {self.guide_url}/api/v1/attractions\n"
                 f"  crowds now:       {self.guide_url}/api/v1/crowd\n"
+                f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
                 f"  admin UI:         {self.guide_url}/admin  (token: .venv/bin/macau-guide admin create-token "
                 "--role editor)\n"
                 "Press Ctrl-C to stop.",

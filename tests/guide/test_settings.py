@@ -22,5 +22,5 @@ def test_bad_value_names_the_variable():
 
 def test_every_setting_is_documented_in_the_readme():
     text = README.read_text(encoding="utf-8")
-    documented = set(re.findall(r"`(GUIDE_[A-Z_]+)`", text))
+    documented = set(re.findall(r"`(GUIDE_[A-Z0-9_]+)`", text))
     assert {f"GUIDE_{f.name.upper()}" for f in fields(Settings)} <= documented

@@ -42,6 +42,9 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+RASA_TOKEN = "integration-token-0123456789"
+
+
 @dataclass
 class Demo:
     process: subprocess.Popen
@@ -49,15 +52,18 @@ class Demo:
     guide_url: str
     output: Path
     var: Path
+    sandbox_url: str = ""
+    rasa_token: str = RASA_TOKEN
 
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Demo:
     var = tmp_path_factory.mktemp("var")
-    rasa_port, guide_port = free_port(), free_port()
+    rasa_port, guide_port, sandbox_port = free_port(), free_port(), free_port()
     output = var / "run.out"
     env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var),
-           "SIMULATOR_PORT": str(free_port())}  # fmt: skip
+           "SIMULATOR_PORT": str(free_port()), "PAYMENT_SANDBOX_PORT": str(sandbox_port),
+           "GUIDE_RASA_TOKEN": RASA_TOKEN, "GUIDE_KIOSK_IDLE_SECONDS": "25"}  # fmt: skip
     with output.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "guide.cli", "run"],
@@ -70,7 +76,8 @@ def demo(tmp_path_factory) -> Demo:
             process.kill()
             pytest.fail(f"`macau-guide run` did not come up:\n{output.read_text(errors='replace')[-4000:]}")
         time.sleep(1)
-    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output, var)
+    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output, var,
+               f"http://127.0.0.1:{sandbox_port}")
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:

@@ -1,4 +1,4 @@
-"""Ctrl-C on `make run` stops both servers and leaves no process behind (runs last)."""
+"""Ctrl-C on `make run` stops every server and leaves no process behind (runs last)."""
 
 import os
 import signal
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 def test_ctrl_c_stops_everything(demo):
     children = children_of(demo.process.pid)
-    assert len(children) == 3, "the crowd simulator, the guide service and the dialogue server"
+    assert len(children) == 4, "the crowd simulator, the payment sandbox, the guide service and the dialogue server"
     demo.process.send_signal(signal.SIGINT)
     assert demo.process.wait(60) == 0
     deadline = time.monotonic() + 30
