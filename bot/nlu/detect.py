@@ -30,6 +30,22 @@ def _converters():
 
 
 @lru_cache(maxsize=1)
+def _places():
+    from bot.nlu.placenames import PLACES, PlaceMatcher
+
+    return PlaceMatcher.load() if PLACES.exists() else PlaceMatcher([])
+
+
+def without_places(text: str) -> str:
+    """``text`` with sight names blanked: "Largo do Senado" or "São Paulo" says nothing about the
+    visitor's language (English speakers say them too)."""
+    spans = _places().find(text)
+    for start, end, _ in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+@lru_cache(maxsize=1)
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -73,7 +89,7 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
         return hint
     if CJK.search(text):
         return chinese_script(text, hint)
-    lowered = text.lower()
+    lowered = without_places(text).lower()
     if PORTUGUESE_HINTS.search(lowered):
         return "pt"
     words = LATIN_WORD.findall(lowered)

@@ -15,13 +15,18 @@ from bot.nlu.detect import detect_language, language_tag
         ("Quero ver igrejas antigas", "pt"),
         ("olá", "pt"),
         ("o que visitar em Macau", "pt"),
+        # Portuguese place names inside English say nothing about the visitor's language
+        ("any deals near Senado Square?", "en"),
+        ("how do I get to Largo do Senado", "en"),
+        ("is Ruínas de São Paulo busy now", "en"),
+        ("Há promoções perto do Largo do Senado?", "pt"),
     ],
 )
 def test_language_of_a_message(text, language):
     assert detect_language(text) == language
 
 
-@pytest.mark.parametrize("text", ["", "   ", "ok", "123", "👍"])
+@pytest.mark.parametrize("text", ["", "   ", "ok", "123", "👍", "Largo do Senado"])
 def test_cannot_tell_keeps_the_conversations_language(text):
     assert detect_language(text) is None
 
