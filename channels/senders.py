@@ -3,9 +3,10 @@
 A Telegram chat id, a WhatsApp number and a WeChat openid are easy to guess, while the REST and
 socket.io channels let the caller name the conversation. So the messaging connectors keep their
 visitors under their own prefix (``telegram:<chat>``, ``whatsapp:+<number>`` as Twilio sends it,
-``wechat:<openid>``), the kiosk channel under ``kiosk-<kiosk id>-<session>``, and REST and
-socket.io refuse those prefixes: nobody can write into another visitor's conversation, or read
-its replies, or act there (pay buttons included). Web chat ids are random (``web-<128 bits>``).
+``wechat:<openid>``) and REST and socket.io refuse those prefixes: nobody can write into another
+visitor's conversation, or read its replies, or act there (pay buttons included). Web chat and
+kiosk ids carry 128 random bits (``web-<hex>``, ``kiosk-<kiosk>-<hex>``), so they cannot be
+guessed; a kiosk conversation continues on the visitor's phone over socket.io by its id.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Text
 TELEGRAM = "telegram:"
 WHATSAPP = "whatsapp:"
 WECHAT = "wechat:"
-KIOSK = "kiosk-"
-RESERVED = (TELEGRAM, WHATSAPP, WECHAT, KIOSK)
+RESERVED = (TELEGRAM, WHATSAPP, WECHAT)
 
 
 def reserved(sender: Text) -> bool:

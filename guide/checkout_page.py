@@ -15,26 +15,28 @@ WORDS = {
            "pending": "Waiting for the payment…", "paid": "Paid. Thank you! Show this page at the counter.",
            "failed": "The payment did not go through.", "expired": "This order has expired; ask the guide for a new one.",
            "error": "The payment provider did not answer; ask the guide again.", "creating": "Preparing…",
-           "reference": "Reference", "bad": "This payment link cannot be used"},
+           "reference": "Reference", "bad": "This payment link cannot be used", "pay": "Pay"},
     "zh-Hant": {"title": "支付優惠", "scan": "請用錢包應用程式掃描此二維碼", "open": "打開錢包應用程式", "pending": "等待付款…",
                 "paid": "已付款，多謝！請於櫃檯出示此頁。", "failed": "付款未成功。", "expired": "此訂單已過期，請向導覽重新索取。",
                 "error": "支付服務未有回應，請再向導覽索取。", "creating": "準備中…", "reference": "參考編號",
-                "bad": "此付款連結無法使用"},
+                "bad": "此付款連結無法使用", "pay": "付款"},
     "zh-Hans": {"title": "支付优惠", "scan": "请用钱包应用扫描此二维码", "open": "打开钱包应用", "pending": "等待付款…",
                 "paid": "已付款，谢谢！请在柜台出示此页。", "failed": "付款未成功。", "expired": "此订单已过期，请向导览重新索取。",
                 "error": "支付服务没有回应，请再向导览索取。", "creating": "准备中…", "reference": "参考编号",
-                "bad": "此付款链接无法使用"},
+                "bad": "此付款链接无法使用", "pay": "付款"},
     "pt": {"title": "Pagar a promoção", "scan": "Leia este código com a sua carteira digital", "open": "Abrir a carteira",
            "pending": "À espera do pagamento…", "paid": "Pago. Obrigado! Mostre esta página ao balcão.",
            "failed": "O pagamento não foi concluído.", "expired": "Esta encomenda expirou; peça outra ao guia.",
            "error": "O serviço de pagamento não respondeu; peça de novo ao guia.", "creating": "A preparar…",
-           "reference": "Referência", "bad": "Este link de pagamento não pode ser usado"},
+           "reference": "Referência", "bad": "Este link de pagamento não pode ser usado", "pay": "Pagar"},
 }  # fmt: skip
 
 STYLE = """body{font-family:system-ui,"Noto Sans CJK TC",sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem;
 color:#111;background:#fff;line-height:1.5}h1{font-size:1.4rem}.amount{font-size:2rem;font-weight:700}
 .qr svg{width:min(80vw,320px);height:auto}a.button{display:inline-block;padding:.9rem 1.4rem;background:#0b5cad;
-color:#fff;border-radius:.5rem;text-decoration:none;font-size:1.1rem}[role=status]{font-size:1.1rem;font-weight:600}"""
+color:#fff;border-radius:.5rem;text-decoration:none;font-size:1.1rem}
+button{padding:.9rem 1.4rem;background:#0b5cad;color:#fff;border:0;border-radius:.5rem;font:inherit;font-size:1.1rem;
+min-height:48px;cursor:pointer}button:focus-visible,a:focus-visible{outline:3px solid #c25e00;outline-offset:2px}[role=status]{font-size:1.1rem;font-weight:600}"""
 
 
 def words(lang: str) -> dict[str, str]:
@@ -71,6 +73,18 @@ setInterval(async () => {{ const r = await fetch(url); if (!r.ok) return; const 
 <body><main><h1>{w["title"]}</h1><p>{html.escape(order.description)}</p><p class="amount">{order.currency} {order.amount}</p>
 <p role="status" data-status="{status}">{w[status] if status in w else status}</p>{qr}{app}
 <p><small>{w["reference"]}: {order.id[-6:].upper()}</small></p></main>{follow}</body></html>"""
+
+
+def confirm_page(order: Order, action: str) -> str:
+    """What a checkout link shows first: the deal, the amount and one button that spends the link
+    (a POST: the previews messaging apps fetch of a link must not use it up)."""
+    w = words(order.lang)
+    button = f"{w['pay']} {order.currency} {order.amount}"
+    return f"""<!doctype html><html lang="{order.lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{w["title"]}</title><style>{STYLE}</style></head>
+<body><main><h1>{w["title"]}</h1><p>{html.escape(order.description)}</p><p class="amount">{order.currency} {order.amount}</p>
+<form method="post" action="{html.escape(action)}"><button type="submit">{button}</button></form>
+<p><small>{w["reference"]}: {order.id[-6:].upper()}</small></p></main></body></html>"""
 
 
 def problem_page(lang: str, message: str) -> str:

@@ -14,7 +14,7 @@ import re
 from aiohttp import web
 
 from guide.admin_api import authorize
-from guide.checkout_page import order_page, problem_page, qr_svg_document
+from guide.checkout_page import confirm_page, order_page, problem_page, qr_svg_document
 from guide.errors import ApiError
 from guide.keys import PAYMENTS
 from guide.metrics import METRICS
@@ -26,7 +26,8 @@ from payments.service import PaymentError
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+# At least 22 characters: a random key (a UUID, 128 bits) that another visitor cannot hit by chance.
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{22,128}$")
 _MOBILE = re.compile(r"Mobi|Android|iPhone|iPad|MicroMessenger|AlipayClient", re.I)
 PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
@@ -54,7 +55,7 @@ def _raise(exc: PaymentError) -> None:
 async def create_order(request: web.Request) -> web.Response:
     key = request.headers.get("Idempotency-Key", "")
     if not _KEY.match(key):
-        raise ApiError(400, "send an Idempotency-Key header of 8-128 letters, digits or -_.:", "missing_idempotency_key")
+        raise ApiError(400, "send an Idempotency-Key header of 22-128 letters, digits or -_.: (a random UUID)", "missing_idempotency_key")
     try:
         body = await request.json()
     except ValueError:
@@ -111,15 +112,29 @@ def _page_lang(request: web.Request) -> str:
     return "en"
 
 
+def _problem(request: web.Request, exc: PaymentError) -> web.Response:
+    return web.Response(text=problem_page(_page_lang(request), str(exc)), status=exc.status, content_type="text/html",
+                        headers=PAGE_HEADERS)  # fmt: skip
+
+
 @routes.get("/pay/{token}")
+async def look_at_link(request: web.Request) -> web.Response:
+    """The deal and a "pay" button; the link is not spent (messaging apps fetch links for previews)."""
+    try:
+        order = await request.app[PAYMENTS].peek_link(request.match_info["token"])
+    except PaymentError as exc:
+        return _problem(request, exc)
+    return web.Response(text=confirm_page(order, request.path), content_type="text/html", headers=PAGE_HEADERS)
+
+
+@routes.post("/pay/{token}")
 async def open_link(request: web.Request) -> web.StreamResponse:
     """Spend the link; a phone goes to the wallet, a screen to the page with the QR code."""
     service = request.app[PAYMENTS]
     try:
         order = await service.open_link(request.match_info["token"])
     except PaymentError as exc:
-        return web.Response(text=problem_page(_page_lang(request), str(exc)), status=exc.status,
-                            content_type="text/html", headers=PAGE_HEADERS)  # fmt: skip
+        return _problem(request, exc)
     phone = bool(_MOBILE.search(request.headers.get("User-Agent", "")))
     if phone and order.status == "pending" and order.app_link:
         raise web.HTTPSeeOther(order.app_link, headers=PAGE_HEADERS)

@@ -20,8 +20,15 @@ import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from payments import signing
-from payments.provider import (Ack, Notification, NotificationRejected, OrderRequest, Outcome, ProviderError,
-                               ProviderOrder)
+from payments.provider import (
+    Ack,
+    Notification,
+    NotificationRejected,
+    OrderRequest,
+    Outcome,
+    ProviderError,
+    ProviderOrder,
+)
 
 PAY_PATH = "/ams/api/v1/payments/pay"
 MAX_SKEW = timedelta(minutes=5)

@@ -156,6 +156,16 @@ class OrderStore:
         with self.engine.begin() as conn:
             conn.execute(insert(payment_links).values(nonce=nonce, order_id=order_id, expires_at=expires_at))
 
+    def link_state(self, nonce: str, order_id: str, at: datetime) -> str:
+        """What spending the link would say, without spending it: "ok", "unknown", "used", "expired"."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(payment_links).where(payment_links.c.nonce == nonce)).first()
+        if row is None or row.order_id != order_id:
+            return "unknown"
+        if row.used_at is not None:
+            return "used"
+        return "expired" if _aware(row.expires_at) <= at else "ok"
+
     def use_link(self, nonce: str, order_id: str, at: datetime) -> str:
         """Spend a link: "ok", or why not ("unknown", "used", "expired")."""
         with self.engine.begin() as conn:

@@ -22,7 +22,7 @@ from knowledge.languages import pick
 from knowledge.merchants import Merchant, parse_merchant
 from knowledge.promotions import Promotion, parse_promotion
 from knowledge.store import KnowledgeStore, NotFound
-from payments.links import LinkSigner
+from payments.links import LinkSigner, LinkToken
 from payments.orders import FINAL, OPEN, Order, OrderStore
 from payments.provider import Ack, Device, NotificationRejected, OrderRequest, Provider, ProviderError
 
@@ -184,25 +184,41 @@ class PaymentService:
 
     # links and views
 
+    async def peek_link(self, token: str) -> Order:
+        """The order a checkout link would open, without spending it (a link preview must not)."""
+        link, now = self._read_link(token)
+        self._refuse(await asyncio.to_thread(self.orders.link_state, link.nonce, link.order_id, now))
+        return await self._order_of(link.order_id)
+
     async def open_link(self, token: str) -> Order:
         """Spend a checkout link; the order it opens. PaymentError when the link cannot be used."""
-        link = self.signer.read(token)
+        link, now = self._read_link(token)
+        self._refuse(await asyncio.to_thread(self.orders.use_link, link.nonce, link.order_id, now))
+        await asyncio.to_thread(self.orders.note, link.order_id, "link", now, {"opened": True})
+        return await self._order_of(link.order_id)
+
+    def _read_link(self, token: str) -> tuple[LinkToken, datetime]:
+        link, now = self.signer.read(token), _now()
         if link is None:
-            raise PaymentError(404, "invalid_link", "this payment link is not valid")
-        now = _now()
+            self._refuse("unknown")
+        assert link is not None
         if link.expires_at <= now:
-            raise PaymentError(410, "link_expired", "this payment link has expired; ask the guide for a new one")
-        outcome = await asyncio.to_thread(self.orders.use_link, link.nonce, link.order_id, now)
+            self._refuse("expired")
+        return link, now
+
+    async def _order_of(self, order_id: str) -> Order:
+        order = await asyncio.to_thread(self.orders.get, order_id)
+        assert order is not None  # a link is only issued for a stored order
+        return await self._expire_if_due(order)
+
+    @staticmethod
+    def _refuse(outcome: str) -> None:
         if outcome == "unknown":
             raise PaymentError(404, "invalid_link", "this payment link is not valid")
         if outcome == "expired":
             raise PaymentError(410, "link_expired", "this payment link has expired; ask the guide for a new one")
         if outcome == "used":
             raise PaymentError(410, "link_used", "this payment link was already opened; ask the guide for a new one")
-        order = await asyncio.to_thread(self.orders.get, link.order_id)
-        assert order is not None
-        await asyncio.to_thread(self.orders.note, order.id, "link", now, {"opened": True})
-        return await self._expire_if_due(order)
 
     async def view(self, order_id: str, key: str) -> Order | None:
         """The order when ``key`` is its view key (never another visitor's), else None."""

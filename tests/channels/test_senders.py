@@ -18,13 +18,14 @@ from guide.settings import ROOT
 from tests.channels.conftest import RASA_PYTHON, unique
 
 
-@pytest.mark.parametrize("sender", ["telegram:123456", "whatsapp:+85366123456", "wechat:oABC", "kiosk-k-airport-x",
-                                    " Telegram:1", "KIOSK-k-1-abc"])  # fmt: skip
+@pytest.mark.parametrize("sender", ["telegram:123456", "whatsapp:+85366123456", "wechat:oABC", " Telegram:1",
+                                    "WeChat:oX"])  # fmt: skip
 def test_other_channels_conversations_are_reserved(sender):
     assert reserved(sender)
 
 
-@pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "visitor-1", "me", "tele", "wechat"])
+@pytest.mark.parametrize("sender", ["web-0123456789abcdef0123456789abcdef", "kiosk-k-airport-arrivals-0123456789abcdef",
+                                    "visitor-1", "me", "tele", "wechat"])  # fmt: skip
 def test_web_and_rest_conversations_are_not(sender):
     assert not reserved(sender)
 
@@ -38,8 +39,8 @@ def rest(harness, sender: str):
     return harness.request(f"{harness.url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
 
 
-@pytest.mark.parametrize("sender", ["telegram:424242", "whatsapp:+85366000000", "wechat:oVictim", "kiosk-k-airport-1"])
-def test_rest_cannot_write_into_a_messaging_or_kiosk_conversation(harness, sender):
+@pytest.mark.parametrize("sender", ["telegram:424242", "whatsapp:+85366000000", "wechat:oVictim"])
+def test_rest_cannot_write_into_a_messaging_conversation(harness, sender):
     answer = rest(harness, sender)
     assert answer.status == 403 and answer.json()["error"]["code"] == "forbidden"
     assert harness.seen(sender) == []
@@ -68,7 +69,7 @@ channel.sio.emit = emit
 channel.sio.enter_room = lambda sid, room, namespace=None: None
 handlers = channel.sio.handlers["/"]
 async def main():
-    for session in ("telegram:424242", "kiosk-k-airport-1", "web-0123456789abcdef0123456789abcdef"):
+    for session in ("telegram:424242", "whatsapp:+85366000000", "web-0123456789abcdef0123456789abcdef"):
         await handlers["session_request"]("sid-1", {"session_id": session})
         await handlers["user_uttered"]("sid-1", {"session_id": session, "message": "hi"})
 asyncio.run(main())

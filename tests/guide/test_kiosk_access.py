@@ -129,18 +129,18 @@ async def test_handoff_over_http_needs_the_kiosks_token(client, settings):
     token = registry.issue_known("k-airport-arrivals")  # synced from the knowledge base at start
     assert token
     for headers in ({}, {"Authorization": "Bearer k-airport-arrivals.forged"}, {"Authorization": token}):
-        response = await client.post("/api/v1/handoff", json={"session": "abcdefgh1234"}, headers=headers)
+        response = await client.post("/api/v1/handoff", json={"session": "abcdefgh1234abcdefgh1234abcdefgh"}, headers=headers)
         assert response.status == 401 and (await response.json())["error"]["code"] == "unauthorized"
     auth = {"Authorization": f"Bearer {token}"}
     response = await client.post("/api/v1/handoff", json={"session": "../etc"}, headers=auth)
     assert response.status == 400
-    response = await client.post("/api/v1/handoff", json={"session": "abcdefgh1234", "language": "pt"}, headers=auth)
+    response = await client.post("/api/v1/handoff", json={"session": "abcdefgh1234abcdefgh1234abcdefgh", "language": "pt"}, headers=auth)
     assert response.status == 201
     made = await response.json()
     assert made["url"].startswith(f"{settings.base_url}/?continue=") and made["qr_svg"].startswith("<svg")
     code = made["url"].split("continue=")[1]
     response = await client.post("/api/v1/handoff/redeem", json={"code": code})
-    assert await response.json() == {"conversation_id": "kiosk-k-airport-arrivals-abcdefgh1234", "language": "pt"}
+    assert await response.json() == {"conversation_id": "kiosk-k-airport-arrivals-abcdefgh1234abcdefgh1234abcdefgh", "language": "pt"}
     response = await client.post("/api/v1/handoff/redeem", json={"code": code})
     assert response.status == 410 and (await response.json())["error"]["code"] == "code_used"
     response = await client.post("/api/v1/handoff/redeem", data=b"not json")

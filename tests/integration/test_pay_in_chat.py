@@ -30,7 +30,7 @@ def bot_texts(demo, sender: str) -> list[str]:
     ("zh-Hans", "议事亭前地附近有什么优惠？", "已收到付款：MOP "),
 ])  # fmt: skip
 def test_deal_pay_button_link_sandbox_wallet_and_confirmation(demo, lang, ask, confirmed):
-    sender = f"whatsapp:+853{time.time_ns() % 10**8}"  # as Twilio names a WhatsApp visitor
+    sender = f"visitor:+853{time.time_ns() % 10**8}"  # ':' and '+' go into the dialogue server's path as typed
     rest = f"{demo.rasa_url}/webhooks/rest/webhook"
     _, replies = post(rest, {"sender": sender, "message": ask})
     buttons = [b for m in replies for b in m.get("buttons", []) if b["payload"].startswith("/buy_deal")]
@@ -41,7 +41,10 @@ def test_deal_pay_button_link_sandbox_wallet_and_confirmation(demo, lang, ask, c
     # the visitor's phone opens the link and lands in the (sandbox) wallet
     opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
                                               {"redirect_request": lambda *a, **k: None}))  # fmt: skip
-    phone = urllib.request.Request(payment["checkout_url"], headers={"User-Agent": "Mozilla/5.0 (iPhone) Mobile"})
+    iphone = {"User-Agent": "Mozilla/5.0 (iPhone) Mobile"}
+    with urllib.request.urlopen(urllib.request.Request(payment["checkout_url"], headers=iphone), timeout=30) as page:
+        assert page.status == 200 and b"MOP" in page.read()  # the deal and its pay button; the link is not used up
+    phone = urllib.request.Request(payment["checkout_url"], data=b"", headers=iphone, method="POST")
     try:
         opener.open(phone, timeout=30)
         raise AssertionError("the checkout link should redirect a phone to the wallet")

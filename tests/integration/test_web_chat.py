@@ -151,6 +151,9 @@ def test_the_browsers_location_makes_near_me_mean_near_the_visitor(demo, open_pa
     assert (round(where["lat"], 4), round(where["lon"], 4)) == (22.1936, 113.5395)
 
 
+PROBE = "probe" + "0123456789abcdef" * 2  # a kiosk session id: 128 random bits as hex, and more
+
+
 def test_the_kiosk_channel_needs_the_kiosks_own_token_and_attaches_its_place(demo, kiosk_token):
     url = f"{demo.rasa_url}/webhooks/kiosk/webhook"
 
@@ -163,7 +166,7 @@ def test_the_kiosk_channel_needs_the_kiosks_own_token_and_attaches_its_place(dem
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())
 
-    body = {"sender": "probe0001", "message": "hello", "metadata": {"kiosk_id": "k-taipa-ferry",
+    body = {"sender": PROBE, "message": "hello", "metadata": {"kiosk_id": "k-taipa-ferry",
                                                                       "location": {"lat": 0, "lon": 0}}}  # fmt: skip
     secret = kiosk_token.partition(".")[2]
     for headers in (
@@ -176,8 +179,8 @@ def test_the_kiosk_channel_needs_the_kiosks_own_token_and_attaches_its_place(dem
     status, answer = post({"Authorization": f"Bearer {kiosk_token}"}, {**body, "sender": "../x"})
     assert status == 400
     status, answer = post({"Authorization": f"Bearer {kiosk_token}"}, body)
-    assert status == 200 and answer and answer[0]["recipient_id"] == f"kiosk-{AIRPORT}-probe0001"
-    metadata = user_events(demo, f"kiosk-{AIRPORT}-probe0001")[-1]["metadata"]
+    assert status == 200 and answer and answer[0]["recipient_id"] == f"kiosk-{AIRPORT}-{PROBE}"
+    metadata = user_events(demo, f"kiosk-{AIRPORT}-{PROBE}")[-1]["metadata"]
     assert metadata["kiosk_id"] == AIRPORT and metadata["device"] == "screen"
     assert (metadata["location"]["lat"], metadata["location"]["lon"]) == (22.1577, 113.577)  # data/kiosks.yaml
 

@@ -21,7 +21,7 @@ PHONE = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) M
 DESKTOP = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"}
 
 
-async def create(http, guide, promotion="p-egg-tart-pair", key="tap-0001-abcd", **body):
+async def create(http, guide, promotion="p-egg-tart-pair", key="tap-0001-abcd-5f0c2a9e-7d41", **body):
     async with http.post(f"{guide.url}/api/v1/payments/orders", json={"promotion_id": promotion, **body},
                          headers={"Idempotency-Key": key} if key else {}) as response:  # fmt: skip
         return response.status, await response.json()
@@ -58,10 +58,11 @@ async def test_a_double_tap_creates_one_order(http, guide, sandbox):
 
 @pytest.mark.parametrize("body, headers, code", [
     ({"promotion_id": "p-egg-tart-pair"}, {}, "missing_idempotency_key"),
-    ({"promotion_id": "p-egg-tart-pair", "amount": "0.01"}, {"Idempotency-Key": "tap-0002-abcd"}, "invalid_body"),
-    ({"promotion_id": "p-egg-tart-pair", "device": "fridge"}, {"Idempotency-Key": "tap-0003-abcd"}, "invalid_body"),
-    ({"promotion_id": "p-no-such-deal"}, {"Idempotency-Key": "tap-0004-abcd"}, "unknown_promotion"),
-    ({"promotion_id": "p-lilau-set-lunch"}, {"Idempotency-Key": "tap-0005-abcd"}, "not_payable"),
+    ({"promotion_id": "p-egg-tart-pair"}, {"Idempotency-Key": "tap-1"}, "missing_idempotency_key"),  # guessable
+    ({"promotion_id": "p-egg-tart-pair", "amount": "0.01"}, {"Idempotency-Key": "tap-0002-abcd-5f0c2a9e-7d41"}, "invalid_body"),
+    ({"promotion_id": "p-egg-tart-pair", "device": "fridge"}, {"Idempotency-Key": "tap-0003-abcd-5f0c2a9e-7d41"}, "invalid_body"),
+    ({"promotion_id": "p-no-such-deal"}, {"Idempotency-Key": "tap-0004-abcd-5f0c2a9e-7d41"}, "unknown_promotion"),
+    ({"promotion_id": "p-lilau-set-lunch"}, {"Idempotency-Key": "tap-0005-abcd-5f0c2a9e-7d41"}, "not_payable"),
 ])  # fmt: skip
 async def test_bad_order_requests_get_one_error_shape(http, guide, sandbox, body, headers, code):
     async with http.post(f"{guide.url}/api/v1/payments/orders", json=body, headers=headers) as response:
@@ -81,16 +82,22 @@ async def test_a_promotion_not_running_yet_cannot_be_paid(http, guide):
 
 async def test_a_phone_goes_to_the_wallet_and_the_link_works_once(http, guide, sandbox):
     _, body = await create(http, guide)
-    async with http.get(body["checkout_url"], headers=PHONE, allow_redirects=False) as first:
+    for _ in range(2):  # a messaging app's link preview, then the visitor: looking does not use the link up
+        async with http.get(body["checkout_url"], headers=PHONE, allow_redirects=False) as look:
+            page = await look.text()
+        assert look.status == 200 and "MOP 22.00" in page and '<form method="post"' in page
+    async with http.post(body["checkout_url"], headers=PHONE, allow_redirects=False) as first:
         assert first.status == 303
         assert first.headers["Location"].startswith(f"{sandbox.public_url}/wallet/")
-    async with http.get(body["checkout_url"], headers=PHONE, allow_redirects=False) as again:
+    async with http.post(body["checkout_url"], headers=PHONE, allow_redirects=False) as again:
         assert again.status == 410 and "already opened" in await again.text()
+    async with http.get(body["checkout_url"], headers=PHONE, allow_redirects=False) as look:
+        assert look.status == 410
 
 
 async def test_a_screen_gets_the_providers_qr_code(http, guide):
     _, body = await create(http, guide, device="screen", lang="zh-Hant")
-    async with http.get(body["checkout_url"], headers=DESKTOP) as page:
+    async with http.post(body["checkout_url"], headers=DESKTOP) as page:  # the page's pay button
         text = await page.text()
     assert page.status == 200 and "<svg" in text and "請用錢包應用程式掃描" in text and "MOP 22.00" in text
 
@@ -180,8 +187,8 @@ async def test_a_pending_notice_is_acknowledged_but_only_the_result_pays(http, g
 
 
 async def test_no_visitor_sees_another_visitors_order(http, guide):
-    _, mine = await create(http, guide, key="visitor-a-tap-1")
-    _, theirs = await create(http, guide, promotion="p-taipa-egg-tart-four", key="visitor-b-tap-1")
+    _, mine = await create(http, guide, key="visitor-a-tap-1-5f0c2a9e-7d41")
+    _, theirs = await create(http, guide, promotion="p-taipa-egg-tart-four", key="visitor-b-tap-1-5f0c2a9e-7d41")
     for key in ("", theirs["view_key"], "x" * 43):
         async with http.get(f"{guide.url}/api/v1/payments/orders/{mine['order']['id']}", params={"key": key}) as r:
             assert r.status == 404
@@ -195,9 +202,9 @@ async def test_no_visitor_sees_another_visitors_order(http, guide):
 
 async def test_a_provider_failure_is_an_error_and_the_next_tap_retries_the_same_order(http, guide, sandbox):
     sandbox.faults.append("server_error")
-    status, body = await create(http, guide, key="tap-fault-0001")
+    status, body = await create(http, guide, key="tap-fault-0001-5f0c2a9e-7d41")
     assert status == 502 and body["error"]["code"] == "provider_unavailable"
-    status, body = await create(http, guide, key="tap-fault-0001")
+    status, body = await create(http, guide, key="tap-fault-0001-5f0c2a9e-7d41")
     assert status == 201 and body["order"]["status"] == "pending"
     assert len(guide.app[PAYMENTS].orders.recent()) == 1 and len(sandbox.payments) == 1
 

@@ -73,6 +73,7 @@ function applyWords() {
     $("language-label").textContent = w.language;
     $("language").value = language;
     $("locate").querySelector("span").textContent = location_ ? w.located : w.locate;
+    $("locate").setAttribute("aria-label", location_ ? w.located : w.locate);  // its text is hidden on a phone
   } else {
     $("handoff").querySelector("span").textContent = w.handoff;
     $("restart").querySelector("span").textContent = w.restart;
@@ -236,7 +237,8 @@ function connect() {
   socket = io(config.dialogue_url || undefined, {path: "/socket.io", transports: ["websocket"]});
   socket.on("connect", () => socket.emit("session_request", {session_id: sessionId}));
   socket.on("session_confirm", () => {
-    ready = true; setStatus("");
+    ready = true;
+    if (statusLine.textContent === words().offline) setStatus("");  // news such as "this code cannot be used" stays
     while (queue.length) socket.emit("user_uttered", queue.shift());
   });
   socket.on("bot_uttered", (m) => drawBot(normalize(m)));
@@ -304,15 +306,19 @@ function locate() {
 let kioskToken = null, idleTimer = null;
 
 async function postKiosk(message) {
+  const session = sessionId;  // answers that arrive after an idle reset belong to the last visitor: dropped
   try {
     const r = await fetch(`${config.dialogue_url}/webhooks/kiosk/webhook`, {
       method: "POST", headers: {"Content-Type": "application/json", "Authorization": `Bearer ${kioskToken}`},
       body: JSON.stringify({sender: sessionId, message, metadata: {language}}),
     });
+    if (session !== sessionId) return;
     if (r.status === 401) { setStatus(words().notSetUp); return; }
     if (!r.ok) { setStatus(words().offline); return; }
     setStatus("");
-    for (const m of await r.json()) drawBot(m);
+    const replies = await r.json();
+    if (session !== sessionId) return;
+    for (const m of replies) drawBot(m);
   } catch (e) { setStatus(words().offline); }
 }
 
@@ -335,6 +341,8 @@ function touched() {
 }
 
 function chooseLanguage(tag) {
+  // Full screen needs a touch first (browsers refuse it otherwise); a kiosk browser in --kiosk mode already is.
+  if (document.fullscreenEnabled && !document.fullscreenElement) document.documentElement.requestFullscreen().catch(() => {});
   language = tag;
   $("welcome").hidden = true;
   applyWords();
@@ -342,12 +350,14 @@ function chooseLanguage(tag) {
 }
 
 async function handoff() {
+  const session = sessionId;
   const r = await fetch("/api/v1/handoff", {
     method: "POST", headers: {"Content-Type": "application/json", "Authorization": `Bearer ${kioskToken}`},
     body: JSON.stringify({session: sessionId, language}),
   });
   if (!r.ok) { setStatus(words().offline); return; }
   const body = await r.json();
+  if (session !== sessionId) return;  // the kiosk was reset meanwhile: no QR code of the last visitor
   const box = $("qr-code");
   box.innerHTML = body.qr_svg;  // our own server's SVG (segno)
   box.dataset.url = body.url;
