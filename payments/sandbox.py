@@ -70,6 +70,7 @@ class Sandbox:
         self.payments: dict[str, Payment] = {}
         self.by_order: dict[tuple[str, str], str] = {}
         self.faults: list[str] = []
+        self.order_calls = 0  # create-order requests received (a double tap must make one)
         self.session: aiohttp.ClientSession | None = None
         self.tasks: set[asyncio.Task] = set()
 
@@ -286,9 +287,13 @@ class Sandbox:
     # test hooks
 
     async def _fault(self) -> web.StreamResponse | None:
+        self.order_calls += 1
         if not self.faults:
             return None
         fault = self.faults.pop(0)
+        if fault == "slow":  # answers normally, late
+            await asyncio.sleep(2)
+            return None
         if fault == "timeout":
             await asyncio.sleep(30)
         return web.json_response({"message": "injected fault"}, status=503)

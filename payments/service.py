@@ -29,6 +29,7 @@ from payments.provider import Ack, Device, NotificationRejected, OrderRequest, P
 log = logging.getLogger(__name__)
 MACAU = timezone(timedelta(hours=8))
 CURRENCY = "MOP"
+CREATING_SECONDS = 20  # longer than a provider call may take (aiohttp timeouts): a tap still "creating" after it died
 
 
 class PaymentError(Exception):
@@ -138,9 +139,13 @@ class PaymentService:
             idempotency_key=hashlib.sha256(key.encode()).hexdigest(), status="creating", provider_ref=None,
             app_link=None, qr_code=None, created_at=now, updated_at=now, expires_at=now + self.order_life, paid_at=None,
         )  # fmt: skip
-        order, _ = await asyncio.to_thread(self.orders.claim, fresh)
+        order, claimed = await asyncio.to_thread(self.orders.claim, fresh)
+        # "creating" for long: the tap that claimed it died; the provider is idempotent on our order id
+        abandoned = order.status == "creating" and now - order.updated_at > timedelta(seconds=CREATING_SECONDS)
+        if not claimed and order.status == "creating" and not abandoned:  # a double tap: the first one is talking
+            order = await self._settled(order)                              # to the provider; wait for its answer
         order = await self._expire_if_due(order)
-        if order.status in ("creating", "error"):
+        if order.status == "error" or (order.status == "creating" and (claimed or abandoned)):
             order = await self._create_at_provider(order, offer, client_ip)
         if order.status == "paid":
             return Checkout(order, None, None, self.signer.view_key(order.id))
@@ -172,6 +177,16 @@ class PaymentService:
             self.orders.change, order.id, "pending", ("creating", "error"), "provider", _now(), None,
             provider_ref=made.provider_ref or None, app_link=made.app_link, qr_code=made.qr_code)  # fmt: skip
         return changed or await asyncio.to_thread(self.orders.get, order.id)  # a racing tap moved it first
+
+    async def _settled(self, order: Order, timeout: float = CREATING_SECONDS) -> Order:
+        """The order once the tap that claimed it has heard from the provider (at most ``timeout``)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while order.status == "creating" and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.1)
+            order = await asyncio.to_thread(self.orders.get, order.id) or order
+        if order.status == "creating":
+            raise PaymentError(503, "order_in_progress", "the order is still being created; please try again")
+        return order
 
     async def _expire_if_due(self, order: Order) -> Order:
         if not order.expired(_now()):

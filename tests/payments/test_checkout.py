@@ -56,6 +56,14 @@ async def test_a_double_tap_creates_one_order(http, guide, sandbox):
     assert len(guide.app[PAYMENTS].orders.recent()) == 1
 
 
+async def test_a_double_tap_on_a_slow_provider_asks_it_once(http, guide, sandbox):
+    sandbox.faults.append("slow")
+    (s1, first), (s2, second) = await asyncio.gather(create(http, guide), create(http, guide))
+    assert s1 == s2 == 201 and first["order"]["id"] == second["order"]["id"]
+    assert first["order"]["status"] == second["order"]["status"] == "pending"
+    assert sandbox.order_calls == 1
+
+
 @pytest.mark.parametrize("body, headers, code", [
     ({"promotion_id": "p-egg-tart-pair"}, {}, "missing_idempotency_key"),
     ({"promotion_id": "p-egg-tart-pair"}, {"Idempotency-Key": "tap-1"}, "missing_idempotency_key"),  # guessable
