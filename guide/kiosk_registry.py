@@ -3,18 +3,21 @@
 Each kiosk has its own bearer tokens (``<kiosk id>.<random>``; only SHA-256 hashes are kept),
 its place and its default language. The dialogue server's kiosk channel (channels/kiosk.py)
 reads the same file to authenticate a kiosk and attach its metadata, so issuing or revoking a
-token takes effect at once, without a restart. Writes are atomic (temporary file + rename).
+token takes effect at once, without a restart. Writes are atomic (temporary file + rename), and
+a change (read, modify, write) holds a lock file, so the CLI and the service never lose each other's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,16 @@ class KioskRegistry:
             return {"kiosks": {}}
         return data if isinstance(data.get("kiosks"), dict) else {"kiosks": {}}
 
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[dict[str, Any]]:
+        """The registry to change in place; written back when the block ends, under a lock."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = self._read()
+            yield data
+            self._write(data)
+
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".kiosks-", suffix=".json")
@@ -61,29 +74,26 @@ class KioskRegistry:
 
     def sync(self, kiosks: Iterable[Kiosk]) -> None:
         """Refresh every kiosk's place and language from the knowledge base; removed kiosks go."""
-        data = self._read()
-        old = data["kiosks"]
-        data["kiosks"] = {k.id: self._entry(k, list(old.get(k.id, {}).get("tokens", []))) for k in kiosks}
-        self._write(data)
+        with self._changing() as data:
+            old = data["kiosks"]
+            data["kiosks"] = {k.id: self._entry(k, list(old.get(k.id, {}).get("tokens", []))) for k in kiosks}
 
     def issue(self, kiosk: Kiosk) -> str:
         """A new token for ``kiosk`` (shown once; only its hash is kept). Older tokens stay valid."""
         token = f"{kiosk.id}.{secrets.token_urlsafe(24)}"
-        data = self._read()
-        tokens = list(data["kiosks"].get(kiosk.id, {}).get("tokens", []))
-        data["kiosks"][kiosk.id] = self._entry(kiosk, [*tokens, token_hash(token)])
-        self._write(data)
+        with self._changing() as data:
+            tokens = list(data["kiosks"].get(kiosk.id, {}).get("tokens", []))
+            data["kiosks"][kiosk.id] = self._entry(kiosk, [*tokens, token_hash(token)])
         return token
 
     def issue_known(self, kiosk_id: str) -> str | None:
         """A new token for a kiosk already in the registry (synced by the guide service), else None."""
-        data = self._read()
-        entry = data["kiosks"].get(kiosk_id)
-        if entry is None:
-            return None
         token = f"{kiosk_id}.{secrets.token_urlsafe(24)}"
-        entry["tokens"] = [*entry.get("tokens", []), token_hash(token)]
-        self._write(data)
+        with self._changing() as data:
+            entry = data["kiosks"].get(kiosk_id)
+            if entry is None:
+                return None
+            entry["tokens"] = [*entry.get("tokens", []), token_hash(token)]
         return token
 
     def demo_token(self, kiosk_id: str, keep: Path) -> str | None:
@@ -98,12 +108,11 @@ class KioskRegistry:
 
     def revoke(self, kiosk_id: str) -> int:
         """Revoke every token of a kiosk; how many were revoked."""
-        data = self._read()
-        entry = data["kiosks"].get(kiosk_id)
-        if not entry:
-            return 0
-        count, entry["tokens"] = len(entry.get("tokens", [])), []
-        self._write(data)
+        with self._changing() as data:
+            entry = data["kiosks"].get(kiosk_id)
+            if not entry:
+                return 0
+            count, entry["tokens"] = len(entry.get("tokens", [])), []
         return count
 
     def verify(self, token: str) -> KioskPlace | None:

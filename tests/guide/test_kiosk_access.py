@@ -44,6 +44,20 @@ def test_revoking_and_moving_a_kiosk(tmp_path):
     assert AIRPORT.id not in json.loads((tmp_path / "kiosks.json").read_text())["kiosks"]
 
 
+def test_tokens_issued_at_the_same_time_by_several_processes_all_work(tmp_path):
+    import multiprocessing
+
+    registry = KioskRegistry(tmp_path / "kiosks.json")
+    registry.sync([AIRPORT, FERRY])
+    with multiprocessing.get_context("fork").Pool(4) as pool:  # the CLI and the service, racing
+        tokens = pool.map(_issue_one, [str(tmp_path / "kiosks.json")] * 24)
+    assert all(registry.verify(token) for token in tokens)
+
+
+def _issue_one(path: str) -> str:
+    return KioskRegistry(__import__("pathlib").Path(path)).issue_known("k-airport-arrivals")
+
+
 def test_the_dialogue_server_gets_the_kiosk_channel_and_its_registry(settings):
     credentials = render(settings)
     assert credentials["channels.kiosk.KioskInput"] == {"registry": str(kiosk_registry_path(settings))}
