@@ -140,6 +140,20 @@ class WeChatOutput(OutputChannel):
         await self.send_text_message(recipient_id, str(attachment))
 
 
+class WeChatPushOutput(WeChatOutput):
+    """Messages outside a visitor's turn (a payment confirmed later): pushed through the
+    customer-service API at once, as Rasa's ``output_channel=latest`` asks of the channel."""
+
+    def __init__(self, options: NumberedReplies, push: Callable[[Text, List[Text]], Awaitable[None]]) -> None:
+        super().__init__(options)
+        self._push = push
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.texts = []
+        await super().send_response(recipient_id, message)
+        await self._push(address(recipient_id, WECHAT), self.texts)
+
+
 class WeChatInput(InputChannel):
     """The Official Account's server URL: signed requests in, passive or pushed replies out."""
 
@@ -165,6 +179,9 @@ class WeChatInput(InputChannel):
         self.options = NumberedReplies()
         self.seen = SeenRequests()
         self._tasks: set = set()
+
+    def get_output_channel(self) -> OutputChannel:
+        return WeChatPushOutput(self.options, self.push)
 
     def _in_background(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)

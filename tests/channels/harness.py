@@ -54,7 +54,15 @@ def main() -> None:
     app = Sanic("channels_harness")
     agent = StandInAgent(float(os.environ.get("HARNESS_SLOW_SECONDS", "2")))
     app.ctx.agent = agent
-    register(create_http_input_channels(None, credentials), app, route="/webhooks/")
+    channels = create_http_input_channels(None, credentials)
+    register(channels, app, route="/webhooks/")
+
+    @app.post("/_bot/later")
+    async def later(request: Request) -> Any:
+        """A bot message outside any turn, as Rasa sends one with ``output_channel=latest``."""
+        [channel] = [c for c in channels if c.name() == request.json["channel"]]
+        await channel.get_output_channel().send_response(request.json["sender"], {"text": request.json["text"]})
+        return response.json({"sent": True})
 
     @app.get("/_bot/seen")
     async def seen(request: Request) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 import urllib.parse
@@ -183,3 +184,12 @@ def test_body_that_is_not_a_plaintext_message_is_a_400(harness):
     assert post(harness, b"not xml").status == 400
     entity = b'<!DOCTYPE x [<!ENTITY a "aaaa">]><xml><MsgType>text</MsgType><Content>&a;</Content></xml>'
     assert post(harness, entity).status == 400
+
+
+def test_a_message_after_the_turn_is_pushed_by_customer_service(harness, apis):
+    # e.g. "Payment received", sent by the guide through the dialogue server long after the visitor wrote
+    openid = new_openid()
+    body = json.dumps({"channel": "wechat", "sender": WECHAT + openid, "text": "已收到付款：MOP 22.00"}).encode()
+    answer = harness.request(f"{harness.url}/_bot/later", body, {"Content-Type": "application/json"})
+    assert answer.status == 200
+    assert [m["text"]["content"] for m in pushed_to(apis, openid, 1)] == ["已收到付款：MOP 22.00"]
