@@ -13,7 +13,6 @@ import html
 import json
 import logging
 import re
-import secrets
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,7 +27,7 @@ from guide.handoff import HandoffError, Handoffs
 from guide.keys import CHAT, SETTINGS, STORE
 from guide.kiosk_registry import KioskPlace, KioskRegistry
 from guide.rasa_credentials import kiosk_registry_path
-from guide.settings import Settings
+from guide.settings import Settings, kept_secret
 from knowledge.languages import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -53,12 +52,7 @@ class Chat:
 
 def handoff_secret(settings: Settings) -> bytes:
     """A secret made once and kept in the data dir (beside the payment secret)."""
-    path = settings.data_dir / "handoff-secret"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return kept_secret(settings, "handoff-secret")
 
 
 async def chat_context(app: web.Application) -> AsyncIterator[None]:

@@ -7,7 +7,6 @@ pay button. The "sandbox" provider (our sandbox server, Alipay+ format) is on wh
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,7 +15,7 @@ import yaml
 from yarl import URL
 
 from bot.actions.phrases import phrase
-from guide.settings import ROOT, Settings, SettingsError
+from guide.settings import ROOT, Settings, SettingsError, kept_secret
 from knowledge.store import KnowledgeStore
 from payments import signing
 from payments.alipayplus import AlipayPlus, AlipayPlusConfig
@@ -76,12 +75,7 @@ def link_secret(settings: Settings) -> bytes:
         if len(settings.payment_secret) < 16:
             raise SettingsError("GUIDE_PAYMENT_SECRET must be at least 16 characters")
         return settings.payment_secret.encode()
-    path = settings.data_dir / "payment-secret"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return kept_secret(settings, "payment-secret")
 
 
 class ConversationConfirmer:

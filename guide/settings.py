@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -196,3 +197,14 @@ class Settings:
                 raise SettingsError(f"GUIDE_{f.name.upper()}={raw!r} is not valid: {exc}") from exc
         values.update(overrides)
         return cls(**values)
+
+
+def kept_secret(settings: Settings, name: str) -> bytes:
+    """A random secret made once and kept in the data dir (``<data dir>/<name>``, mode 600): one
+    machine's; replicas need the configured setting instead."""
+    path = settings.data_dir / name
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

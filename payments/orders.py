@@ -157,16 +157,10 @@ class OrderStore:
             conn.execute(insert(payment_links).values(nonce=nonce, order_id=order_id, expires_at=expires_at))
 
     def link_state(self, nonce: str, order_id: str, at: datetime) -> str:
-        """What spending the link would say, without spending it: "ok", "unknown", "used", "expired"."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(payment_links).where(payment_links.c.nonce == nonce)).first()
-        if row is None or row.order_id != order_id:
-            return "unknown"
-        if row.used_at is not None:
-            return "used"
-        return "expired" if _aware(row.expires_at) <= at else "ok"
+        """What spending the link would say, without spending it."""
+        return self.use_link(nonce, order_id, at, spend=False)
 
-    def use_link(self, nonce: str, order_id: str, at: datetime) -> str:
+    def use_link(self, nonce: str, order_id: str, at: datetime, spend: bool = True) -> str:
         """Spend a link: "ok", or why not ("unknown", "used", "expired")."""
         with self.engine.begin() as conn:
             row = conn.execute(select(payment_links).where(payment_links.c.nonce == nonce)).first()
@@ -176,6 +170,8 @@ class OrderStore:
                 return "used"
             if _aware(row.expires_at) <= at:
                 return "expired"
+            if not spend:
+                return "ok"
             done = conn.execute(update(payment_links).where(payment_links.c.nonce == nonce,
                                                             payment_links.c.used_at.is_(None)).values(used_at=at))  # fmt: skip
             return "ok" if done.rowcount == 1 else "used"
