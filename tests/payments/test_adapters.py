@@ -104,6 +104,14 @@ def test_recorded_alipayplus_answer_gives_app_link_and_text_qr(keys):
     assert made.expires_at == datetime.fromisoformat("2026-12-02T12:15:01+08:00")
 
 
+def test_recorded_alipayplus_answer_for_a_phone_browser_without_app_link_or_code(keys):
+    # a WAP cashier answer: only the cashier page (and a scheme) comes back; the page is both link and fallback
+    answer = {k: v for k, v in RECORDED_PAY.items() if k not in ("applinkUrl", "orderCodeForm")}
+    headers, raw = signed_answer(keys, answer)
+    made = alipay(keys, "http://unused").parse_pay_response(200, headers, raw, order())
+    assert made.app_link == RECORDED_PAY["normalUrl"] and made.qr_code == RECORDED_PAY["normalUrl"]
+
+
 def test_recorded_alipayplus_answer_with_another_amount_is_not_believed(keys):
     headers, raw = signed_answer(keys, {**RECORDED_PAY, "paymentAmount": {"currency": "MOP", "value": "1"}})
     with pytest.raises(ProviderError, match="another amount"):
@@ -240,6 +248,14 @@ def test_recorded_wechatpay_native_answer(keys):
     raw = b'{"code_url":"weixin://wxpay/bizpayurl?pr=p4lpSuKzz"}'
     made = wechat(keys, "http://unused").parse_answer(200, wechat_signed(keys, raw, timestamp=wall_clock()), raw, order(device="screen"))
     assert made.qr_code == "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
+
+
+def test_recorded_wechatpay_h5_answer_returns_to_our_order_page(keys):
+    raw = b'{"h5_url":"https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242444321ca0631331346&package=1405458241"}'
+    made = wechat(keys, "http://unused").parse_answer(200, wechat_signed(keys, raw, timestamp=wall_clock()), raw,
+                                                      order(device="phone"))  # fmt: skip
+    assert made.app_link.startswith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx2016121516420242")
+    assert made.app_link.endswith("&redirect_url=http%3A%2F%2F127.0.0.1%3A9%2Fpay%2Forder%2Fx%3Fkey%3Dy")
 
 
 def test_recorded_wechatpay_error_answer_names_its_code(keys):
