@@ -98,6 +98,26 @@ def ask(page, text: str) -> None:
     page.locator(".msg.bot").nth(before).wait_for()
 
 
+# The lowest contrast of any visible text on the page against the background it sits on (WCAG's formula).
+LOWEST_CONTRAST = """() => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const opaque = (c) => !/rgba\\(.*,\\s*0\\)$/.test(c) && c !== "transparent";
+  const behind = (el) => { for (; el; el = el.parentElement) { const bg = getComputedStyle(el).backgroundColor;
+    if (opaque(bg)) return bg; } return "rgb(255, 255, 255)"; };
+  let lowest = [99, ""];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.offsetParent) continue;
+    const [a, b] = [lum(getComputedStyle(el).color), lum(behind(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest[0]) lowest = [ratio, el.tagName + " " + el.textContent.trim().slice(0, 30)];
+  }
+  return lowest;
+}"""
+
+
 def test_web_chat_greets_answers_with_cards_and_keeps_the_conversation_over_a_reload(demo, open_page):
     page = open_page(f"{demo.guide_url}/")
     greeting = page.locator(".msg.bot").first
@@ -113,6 +133,8 @@ def test_web_chat_greets_answers_with_cards_and_keeps_the_conversation_over_a_re
     ask(page, "I love old churches")
     card = page.locator(".card").first
     card.wait_for()
+    ratio, where = page.evaluate(LOWEST_CONTRAST)  # cards, badges, buttons and messages included
+    assert ratio >= 7, f"contrast {ratio:.1f}:1 at {where}"
     name = card.locator("h3").inner_text()
     assert name and card.locator("a.map").get_attribute("href").startswith("https://www.openstreetmap.org/")
     conversation = page.evaluate("document.body.dataset.conversation")
