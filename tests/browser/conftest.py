@@ -141,6 +141,13 @@ def new_page(browser, guide, request) -> Iterator[Callable[[], object]]:
         return page
 
     yield open_page
+    keep_screenshots(request, pages)
+    for context in contexts:
+        context.close()
+
+
+def keep_screenshots(request, pages: list) -> None:
+    """Each page of a test as it ended, in test-artifacts/screenshots/<test>[-n].png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     for n, page in enumerate(pages, start=1):
@@ -149,8 +156,6 @@ def new_page(browser, guide, request) -> Iterator[Callable[[], object]]:
             page.screenshot(path=str(SCREENSHOTS / f"{name}{suffix}.png"), full_page=True)
         except Exception as exc:  # a screenshot must not hide the test's own result
             print(f"screenshot of {name}{suffix} failed: {exc}")
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from guide.settings import ROOT
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, keep_screenshots
 
 pytestmark = pytest.mark.integration
 REPLY = 45_000  # ms: a turn through the model, the actions and the recommender, on a busy machine
@@ -70,13 +70,7 @@ def open_page(browser, request):
         return page
 
     yield open_
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    for n, page in enumerate(pages, start=1):
-        try:
-            page.screenshot(path=str(SCREENSHOTS / f"{name}{'' if n == 1 else f'-{n}'}.png"), full_page=True)
-        except Exception as exc:  # a screenshot must not hide the test's own result
-            print(f"screenshot failed: {exc}")
+    keep_screenshots(request, pages)
     for context in contexts:
         context.close()
     assert not errors, errors  # no script error on any page
