@@ -28,10 +28,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.rest import CheckedRestInput, error, problem_with
+from channels.senders import KIOSK_SESSION
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "pt")
-# 32+ characters: the page makes 128 random bits (hex), so no one else can name this conversation.
-SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 class Registry:
@@ -113,7 +112,7 @@ class KioskInput(CheckedRestInput):
             except InvalidUsage:
                 return error(400, "invalid_body", "the body is not valid JSON")
             problem = problem_with(body)
-            if problem is None and not SESSION.match(str(body.get("sender", ""))):
+            if problem is None and not KIOSK_SESSION.match(str(body.get("sender", ""))):
                 problem = "sender must be the kiosk's session id: 32-64 letters, digits, - or _"
             if problem:
                 return error(400, "invalid_body", problem)

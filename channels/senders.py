@@ -11,12 +11,16 @@ guessed; a kiosk conversation continues on the visitor's phone over socket.io by
 
 from __future__ import annotations
 
+import re
 from typing import Text
 
 TELEGRAM = "telegram:"
 WHATSAPP = "whatsapp:"
 WECHAT = "wechat:"
 RESERVED = (TELEGRAM, WHATSAPP, WECHAT)
+# A kiosk page's session id (32+ characters: it makes 128 random bits as hex); the kiosk channel and
+# the guide's handoff both check it.
+KIOSK_SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
 def reserved(sender: Text) -> bool:

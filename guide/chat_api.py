@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
+from channels.senders import KIOSK_SESSION
 from guide.checkout_page import qr_svg
 from guide.errors import ApiError
 from guide.handoff import HandoffError, Handoffs
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static" / "chat"
 CONVERSATION = re.compile(r"^(web|kiosk)-[A-Za-z0-9_-]{8,160}$")
-SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # as channels/kiosk.py: 128 random bits
 PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
@@ -180,7 +180,7 @@ async def create_handoff(request: web.Request) -> web.Response:
     kiosk = _kiosk(request)
     body = await _body(request)
     session = body.get("session")
-    if not isinstance(session, str) or not SESSION.match(session):
+    if not isinstance(session, str) or not KIOSK_SESSION.match(session):
         raise ApiError(400, "session must be the kiosk's session id: 32-64 letters, digits, - or _", "invalid_body")
     language = body.get("language", kiosk.language)
     if language not in LANGUAGES:
