@@ -9,6 +9,8 @@
 * Rasa 3.6's socket.io channel emits a custom payload as keyword arguments of ``emit``, so any
   payload but ``{"data": ...}`` raises and never reaches the browser (the cards of the web chat).
   It is sent as one ``{"custom": payload}`` message instead, the shape the REST channel uses.
+* A tracker store that is away for a moment is waited for, not replaced by memory (turns would
+  be answered and never stored): ``channels/tracker_store.py``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ def apply_fixes() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     SocketIOOutput.send_custom_json = _send_custom_json
+    from channels import tracker_store
+
+    tracker_store.install()
 
 
 def main() -> None:

@@ -42,6 +42,14 @@ class Settings:
     """Ranking weight overrides as JSON, e.g. {"interest": 0.8} (GUIDE_WEIGHTS)."""
     redis_url: str = ""
     """Redis for crowd state shared by replicas; empty = this process's memory (GUIDE_REDIS_URL)."""
+    tracker_store_url: str = ""
+    """Where the dialogue server keeps conversations: postgresql://user:password@host:port/db (production,
+    shared by replicas); empty = a SQLite file in the data dir (GUIDE_TRACKER_STORE_URL)."""
+    lock_store_url: str = ""
+    """Redis that serialises each conversation's turns across dialogue-server workers and replicas,
+    redis://[:password@]host:port/db; empty = one process's memory (GUIDE_LOCK_STORE_URL)."""
+    dialogue_workers: int = 1
+    """Sanic workers per dialogue server; more than one needs the Redis lock store (GUIDE_DIALOGUE_WORKERS)."""
     crowd_feed_url: str = ""
     """URL of a JSON crowd feed to poll; empty = none (GUIDE_CROWD_FEED_URL)."""
     crowd_feed_interval: float = 60.0
@@ -154,6 +162,14 @@ class Settings:
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.database_path}"
+
+    @property
+    def tracker_url(self) -> str:
+        """``tracker_store_url``, or the dialogue server's embedded SQLite file (SQLAlchemy URL)."""
+        if self.tracker_store_url:
+            return self.tracker_store_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'rasa-tracker.sqlite3'}"
 
     @property
     def base_url(self) -> str:

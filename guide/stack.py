@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from guide import rasa_credentials
+from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
 from guide.settings import ROOT, Settings
 from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
@@ -50,6 +50,8 @@ class Process:
     ready_url: str
     log_path: Path
     popen: subprocess.Popen | None = field(default=None, repr=False)
+    after: str = ""
+    """Name of a process that must answer before this one starts (replicas that would race to create tables)."""
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +111,80 @@ def _demo_payments(settings: Settings, sandbox_url: str) -> Settings:
     return replace(settings, **demo)
 
 
+def _base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+
+
+def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simulator_port: int | None = None,
+            sandbox_port: int | None = None) -> tuple[Settings, list[Process]]:  # fmt: skip
+    """The demo's settings (crowd feed, payment sandbox, tokens) and its two helper processes.
+
+    Settings that are already set win: production points at real feeds and providers.
+    """
+    rasa_endpoints.check(settings)
+    sandbox_port = sandbox_port or int(os.environ.get("PAYMENT_SANDBOX_PORT", "8400"))
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
+    simulator_url = f"http://127.0.0.1:{simulator_port}"
+    if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
+        settings = replace(settings, crowd_feed_url=f"{simulator_url}/feed.json", crowd_feed_interval=30.0)
+    log_dir = log_dir or settings.data_dir / "logs"
+    settings = _demo_payments(settings, sandbox_url)
+    settings = replace(settings, rasa_url=settings.rasa_url or rasa_url,
+                       rasa_token=settings.rasa_token or secrets.token_urlsafe(24),
+                       action_token=settings.action_token or secrets.token_urlsafe(24))  # fmt: skip
+    if not RASA_PYTHON.exists():
+        raise StackError(f"{RASA_PYTHON} is missing: run `make venv-rasa` (or `make run`) first")
+    if not MODEL.exists():
+        raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
+    base = _base_env()
+    support = [
+        Process(
+            "crowd simulator",
+            [sys.executable, "-m", "guide.cli", "simulate-crowd", "--port", str(simulator_port)],
+            {**base, "GUIDE_SEED_DIR": str(settings.seed_dir)},
+            f"{simulator_url}/healthz",
+            log_dir / "simulator.log",
+        ),
+        Process(
+            "payment sandbox",
+            [sys.executable, "-m", "guide.cli", "payment-sandbox", "--port", str(sandbox_port)],
+            {**base, "GUIDE_DATA_DIR": str(settings.data_dir), "GUIDE_PAYMENT_SANDBOX_KEYS": str(settings.sandbox_keys_dir)},
+            f"{sandbox_url}/healthz",
+            log_dir / "sandbox.log",
+        ),
+    ]
+    return settings, support
+
+
+def guide_process(name: str, settings: Settings, log_path: Path) -> Process:
+    """``macau-guide serve`` on ``settings.host:settings.port``."""
+    return Process(name, [sys.executable, "-m", "guide.cli", "serve"], {**_base_env(), **settings.as_env()},
+                   f"http://127.0.0.1:{settings.port}/healthz", log_path)  # fmt: skip
+
+
+def dialogue_process(name: str, settings: Settings, port: int, action_url: str, log_path: Path) -> Process:
+    """The dialogue server (Rasa) with the channels and endpoints these settings make."""
+    credentials = rasa_credentials.write(settings, settings.data_dir / "credentials.yml")
+    endpoints = rasa_endpoints.write(settings, settings.data_dir / "endpoints.yml")
+    env = {
+        **_base_env(),
+        **rasa_endpoints.environment(settings),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_ENDPOINT_URL": action_url,
+        "ACTION_ENDPOINT_TOKEN": settings.action_token,
+        "SANIC_WORKERS": str(settings.dialogue_workers),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    argv = [
+        # `rasa run` with our fixes (channels/dialogue_server.py).
+        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(port),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+        "--cors", "*", "--enable-api", "--auth-token", settings.rasa_token,
+    ]  # fmt: skip
+    return Process(name, argv, env, f"http://127.0.0.1:{port}/", log_path)
+
+
 @dataclass
 class Stack:
     processes: list[Process]
@@ -122,75 +198,20 @@ class Stack:
     def from_settings(cls, settings: Settings, rasa_port: int | None = None, log_dir: Path | None = None,
                       simulator_port: int | None = None, sandbox_port: int | None = None) -> Stack:  # fmt: skip
         rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
-        sandbox_port = sandbox_port or int(os.environ.get("PAYMENT_SANDBOX_PORT", "8400"))
-        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-        simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
-        simulator_url = f"http://127.0.0.1:{simulator_port}"
-        if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
-            settings = replace(settings, crowd_feed_url=f"{simulator_url}/feed.json", crowd_feed_interval=30.0)
-        log_dir = log_dir or settings.data_dir / "logs"
         guide_url = f"http://127.0.0.1:{settings.port}"
         rasa_url = f"http://127.0.0.1:{rasa_port}"
-        settings = _demo_payments(settings, sandbox_url)
-        rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
-        settings = replace(settings, rasa_url=settings.rasa_url or rasa_url, rasa_token=rasa_token,
-                           action_token=settings.action_token or secrets.token_urlsafe(24))  # fmt: skip
-        if not RASA_PYTHON.exists():
-            raise StackError(f"{RASA_PYTHON} is missing: run `make venv-rasa` (or `make run`) first")
-        if not MODEL.exists():
-            raise StackError(f"{MODEL} is missing: run `make model` (or `make run`) first")
-        credentials = rasa_credentials.write(settings, settings.data_dir / "credentials.yml")
-        base = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
-        guide_env = {**base, **settings.as_env()}
-        rasa_env = {
-            **base,
-            "RASA_TELEMETRY_ENABLED": "false",
-            "ACTION_ENDPOINT_URL": f"{guide_url}/webhook",
-            "ACTION_ENDPOINT_TOKEN": settings.action_token,
-            "RASA_TRACKER_DB": str(settings.data_dir / "rasa-tracker.sqlite3"),
-            "TF_CPP_MIN_LOG_LEVEL": "2",
-        }
+        settings, support = prepare(settings, rasa_url, log_dir, simulator_port, sandbox_port)
+        log_dir = log_dir or settings.data_dir / "logs"
         return cls(
             processes=[
-                Process(
-                    "crowd simulator",
-                    [sys.executable, "-m", "guide.cli", "simulate-crowd", "--port", str(simulator_port)],
-                    {**base, "GUIDE_SEED_DIR": str(settings.seed_dir)},
-                    f"{simulator_url}/healthz",
-                    log_dir / "simulator.log",
-                ),
-                Process(
-                    "payment sandbox",
-                    [sys.executable, "-m", "guide.cli", "payment-sandbox", "--port", str(sandbox_port)],
-                    {**base, "GUIDE_DATA_DIR": str(settings.data_dir),
-                     "GUIDE_PAYMENT_SANDBOX_KEYS": str(settings.sandbox_keys_dir)},
-                    f"{sandbox_url}/healthz",
-                    log_dir / "sandbox.log",
-                ),
-                Process(
-                    "guide service",
-                    [sys.executable, "-m", "guide.cli", "serve"],
-                    guide_env,
-                    f"{guide_url}/healthz",
-                    log_dir / "guide.log",
-                ),
-                Process(
-                    "dialogue server",
-                    [
-                        # `rasa run` with our fixes (channels/dialogue_server.py).
-                        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(rasa_port),
-                        "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials),
-                        "--cors", "*", "--enable-api", "--auth-token", rasa_token,
-                    ],  # fmt: skip
-                    rasa_env,
-                    f"{rasa_url}/",
-                    log_dir / "rasa.log",
-                ),
+                *support,
+                guide_process("guide service", settings, log_dir / "guide.log"),
+                dialogue_process("dialogue server", settings, rasa_port, f"{guide_url}/webhook", log_dir / "rasa.log"),
             ],
             rasa_url=rasa_url,
             guide_url=guide_url,
-            sandbox_url=sandbox_url,
-            rasa_token=rasa_token,
+            sandbox_url=settings.payment_sandbox_url,
+            rasa_token=settings.rasa_token,
             settings=settings,
         )
 
@@ -199,12 +220,20 @@ class Stack:
         for process in self.processes:
             if process.ready():
                 raise StackError(f"{process.ready_url} already answers: stop what runs there or change the port")
+        pending = [p for p in self.processes if p.after]
         for process in self.processes:
-            process.start()
+            if not process.after:
+                process.start()
         deadline = time.monotonic() + timeout
         waiting = list(self.processes)
         while waiting:
+            for process in list(pending):
+                if process.after not in {p.name for p in waiting}:
+                    process.start()
+                    pending.remove(process)
             for process in list(waiting):
+                if process in pending:
+                    continue
                 if process.popen is not None and process.popen.poll() is not None:
                     self.stop()
                     raise StackError(f"the {process.name} exited; its log ends:\n{process.log_tail()}")
