@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
@@ -15,12 +15,13 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, chat_api, crowd_api, itinerary_api, openapi, payments_api, webhook
+from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
 from guide.errors import error_middleware
 from guide.keys import CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
 from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.payments import build_payments
+from guide.retention import keep_forgetting
 from guide.settings import Settings
 from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
@@ -33,7 +34,7 @@ from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
 from recommender.items import catalogue
-from recommender.service import Recommender
+from recommender.service import Recommender, Timings
 from recommender.signals import with_weights
 
 log = logging.getLogger(__name__)
@@ -47,15 +48,17 @@ def open_store(settings: Settings, lexicon: Lexicon | None = None) -> KnowledgeS
     """The knowledge store, migrated to the current schema and seeded when empty."""
     lexicon = lexicon or load_lexicon(settings.seed_dir)
     store = KnowledgeStore(settings.knowledge_url, all_kinds(lexicon.interests))
-    store.migrate()
-    written = store.seed_if_empty(settings.seed_dir)
+    with store.exclusive("migrate and seed"):  # replicas may start together
+        store.migrate()
+        written = store.seed_if_empty(settings.seed_dir)
     if written:
         log.info("seeded the knowledge store: %s", ", ".join(f"{n} {kind}" for kind, n in written.items()))
     return store
 
 
 def build_recommender(
-    settings: Settings, store: KnowledgeStore, lexicon: Lexicon, encoder: Encoder | None = None
+    settings: Settings, store: KnowledgeStore, lexicon: Lexicon, encoder: Encoder | None = None,
+    timings: Timings | None = None,
 ) -> Recommender:
     """Index every sight, promotion and event of the store (loaded from disk when unchanged)."""
     return Recommender(
@@ -65,6 +68,7 @@ def build_recommender(
         index_kind=settings.index,
         signals=with_weights(settings.weights),
         index_dir=settings.data_dir / "index",
+        timings=timings,
     )
 
 
@@ -105,7 +109,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
 
     app[STORE].subscribe(follow)
     stop = asyncio.Event()
-    session, poller = None, None
+    session, poller, coordinator = None, None, None
     if settings.crowd_feed_url:
         session = aiohttp.ClientSession()
         feed = HttpCrowdFeed(session, settings.crowd_feed_url, FeedMapping.from_overrides(settings.crowd_feed_fields),
@@ -113,6 +117,8 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
         coordinator = FeedCoordinator(feed, state, lambda: set(recommender.attractions), app[METRICS],
                                       settings.crowd_feed_interval)  # fmt: skip
         poller = asyncio.create_task(coordinator.run(stop))
+    app[METRICS].add_collector(gauges.crowd_health(
+        app[CROWD], lambda: sorted(i for i, a in recommender.attractions.items() if a.is_operating), coordinator))
     yield
     stop.set()
     if poller is not None:
@@ -120,6 +126,25 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     if session is not None:
         await session.close()
     await state.close()
+
+
+RETENTION = web.AppKey("retention", asyncio.Task)
+
+
+async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
+    """Once an hour, conversations idle longer than the retention period go (off when it is 0)."""
+    settings = app[SETTINGS]
+    days = settings.conversation_retention_days
+    if days <= 0:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(keep_forgetting(
+        lambda: retention.forget(settings.tracker_url, app[STORE].engine, days, datetime.now(timezone.utc)), stop))
+    app[RETENTION] = task
+    yield
+    stop.set()
+    await task
 
 
 def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
@@ -137,8 +162,9 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
         store = open_store(settings, lexicon)
         app[STORE] = store
-        recommender = build_recommender(settings, store, lexicon, encoder)
+        recommender = build_recommender(settings, store, lexicon, encoder, app[METRICS])
         app[RECOMMENDER] = recommender
+        app[METRICS].add_collector(gauges.query_cache(recommender.encoder))
         # The catalogue lives as long as the process: keep the collector from re-scanning its
         # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
         gc.freeze()
@@ -172,6 +198,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.cleanup_ctx.append(services)
     app.cleanup_ctx.append(crowd)
     app.cleanup_ctx.append(chat_api.chat_context)
+    app.cleanup_ctx.append(forget_old_conversations)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/admin", admin_page)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
+from guide import logs
 from guide.settings import Settings, SettingsError
 
 
@@ -17,8 +17,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from aiohttp import web
 
     from guide.app import create_app
+    from guide.logs import RouteAccessLogger
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    # Route patterns instead of aiohttp's default line, which has the client's address and the raw path (tokens).
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+                access_log_class=RouteAccessLogger)  # fmt: skip
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:
@@ -28,6 +31,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         stack = Stack.from_settings(settings)
         stack.run_forever()
     except StackError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _run_scaled(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.scaled import scaled_stack
+    from guide.stack import StackError
+
+    try:
+        scaled_stack(settings, replicas=args.replicas).run_forever()
+    except (StackError, FileNotFoundError) as exc:
         raise CliError(str(exc)) from exc
 
 
@@ -118,6 +131,30 @@ def _revoke_token(args: argparse.Namespace, settings: Settings) -> None:
     print(f"revoked {args.token_id}")
 
 
+def _forget_conversations(args: argparse.Namespace, settings: Settings) -> None:
+    """Delete conversations idle for the retention period now (the guide service also does it hourly)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from guide.app import open_store
+    from guide.retention import RetentionError, forget
+
+    days = settings.conversation_retention_days if args.days is None else args.days
+    if days <= 0:
+        raise CliError("retention is off (GUIDE_CONVERSATION_RETENTION_DAYS=0): pass --days N to forget "
+                       "conversations idle for N days")  # fmt: skip
+    store = open_store(settings)
+    try:
+        gone = forget(settings.tracker_url, store.engine, days, datetime.now(timezone.utc))
+    except (SQLAlchemyError, RetentionError) as exc:
+        raise CliError(f"retention stopped: {exc}") from exc
+    finally:
+        store.close()
+    print(f"forgot {gone.conversations} conversation(s) ({gone.events} events) idle for more than {days} days")
+    print(f"cleared the conversation id of {gone.orders} payment order(s); deleted {gone.handoffs} kiosk handoff(s)")
+
+
 def _kiosk_registry(settings: Settings):
     from guide.kiosk_registry import KioskRegistry
     from guide.rasa_credentials import kiosk_registry_path
@@ -153,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the guide service (port 8000)").set_defaults(func=_serve)
     commands.add_parser("run", help="run the dialogue server and the guide service together").set_defaults(func=_run)
+    scaled = commands.add_parser("run-scaled", help="run replicas of both behind nginx on PostgreSQL and Redis")
+    scaled.add_argument("--replicas", type=int, default=2, choices=range(1, 9), metavar="N",
+                        help="replicas of each service (default 2)")
+    scaled.set_defaults(func=_run_scaled)
     nlu = commands.add_parser("nlu-dictionary", help="write bot/nlu/userdict.txt, places.tsv and interests.tsv from data/")
     nlu.add_argument("--check", action="store_true", help="fail if the file is out of date")
     nlu.set_defaults(func=_nlu_dictionary)
@@ -173,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     revoke = admin.add_parser("revoke-token", help="revoke a token by its id (mg_<id>_...)")
     revoke.add_argument("token_id")
     revoke.set_defaults(func=_revoke_token)
+    forget = commands.add_parser("forget-conversations", help="delete conversations idle for the retention period")
+    forget.add_argument("--days", type=int, help="idle over N days (default: GUIDE_CONVERSATION_RETENTION_DAYS)")
+    forget.set_defaults(func=_forget_conversations)
     kiosk = commands.add_parser("kiosk", help="kiosk tokens").add_subparsers(dest="kiosk_command", required=True)
     token = kiosk.add_parser("token", help="issue a token for a kiosk (it opens /kiosk/<id>#token=...)")
     token.add_argument("kiosk_id")
@@ -183,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure(settings.log_level, settings.log_format)
         args.func(args, settings)
     except (CliError, SettingsError) as exc:
         print(f"macau-guide: error: {exc}", file=sys.stderr)

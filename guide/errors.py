@@ -6,6 +6,8 @@ import logging
 
 from aiohttp import web
 
+from guide.logs import route_of
+
 log = logging.getLogger(__name__)
 
 _CODES = {
@@ -52,5 +54,6 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
             raise
         return json_error(exc.status_code, exc.reason or "error")
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        route = route_of(request)  # the pattern, not the path: a checkout link's path is its token
+        log.exception("unhandled error on %s %s", request.method, route, extra={"route": route})
         return json_error(500, "something went wrong on our side; please try again")

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from knowledge.schema import chat_handoffs
@@ -78,3 +78,10 @@ class Handoffs:
             if done.rowcount != 1:
                 raise HandoffError(410, "code_used", "this code was already used: ask the kiosk for a new one")
         return Handoff(row.conversation_id, row.language, row.kiosk_id)
+
+
+def forget_handoffs(engine: Engine, before: datetime) -> int:
+    """Delete handoff codes that expired before ``before``: they only tie a kiosk to a conversation
+    now (a live code is never touched, whatever the retention period)."""
+    with engine.begin() as conn:
+        return conn.execute(delete(chat_handoffs).where(chat_handoffs.c.expires_at < before)).rowcount

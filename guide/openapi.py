@@ -154,7 +154,7 @@ def document() -> dict:
                                              "event": {"type": "object"}}}},
                     "understood": {"type": "object"}}}), **_errors(400, 404)},
             }},  # fmt: skip
-            "/metrics": {"get": {"summary": "Counters in Prometheus' text format", "responses": {"200": {
+            "/metrics": {"get": {"summary": "Counters, gauges and histograms in Prometheus' text format", "responses": {"200": {
                 "description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
             "/api/v1/crowd": {"get": {
                 "summary": "The crowd level at every sight now (observed, or forecast when stale)",

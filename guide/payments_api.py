@@ -93,14 +93,16 @@ async def get_order(request: web.Request) -> web.Response:
 @routes.post("/api/v1/payments/notify/{provider}")
 async def notify(request: web.Request) -> web.Response:
     provider = request.match_info["provider"]
+    # Labels and log lines name only configured providers: the path is the caller's to choose.
+    known = provider if provider in request.app[PAYMENTS].providers else "unknown"
     body = await request.read()
     try:
         ack = await request.app[PAYMENTS].notify(provider, request.method, request.path, request.headers, body)
     except NotificationRejected as exc:
-        log.warning("refused a %s notification: %s", provider, exc)
-        request.app[METRICS].inc("payment_notifications_total", provider=provider, outcome="refused")
+        log.warning("refused a notification for %s: %s", known, exc)
+        request.app[METRICS].inc("payment_notifications_total", provider=known, outcome="refused")
         raise ApiError(exc.status, str(exc), "notification_refused") from exc
-    request.app[METRICS].inc("payment_notifications_total", provider=provider, outcome="accepted")
+    request.app[METRICS].inc("payment_notifications_total", provider=known, outcome="accepted")
     return web.Response(status=ack.status, body=ack.body, headers=dict(ack.headers))
 
 

@@ -150,6 +150,13 @@ class Settings:
     (WeChat allows 5) (GUIDE_WECHAT_REPLY_SECONDS)."""
     log_level: str = "INFO"
     """Python log level (GUIDE_LOG_LEVEL)."""
+    log_format: str = "text"
+    """Log lines as text for people (make run), or json for production: one object a line (time, level, logger,
+    message, fields), never personal data, requests logged by route pattern (GUIDE_LOG_FORMAT)."""
+    conversation_retention_days: int = 90
+    """Conversations idle this many days are deleted from the tracker store (checked hourly and by
+    ``macau-guide forget-conversations``), and older payment orders lose their conversation id (Macau's
+    Personal Data Protection Act); 0 = keep them (GUIDE_CONVERSATION_RETENTION_DAYS)."""
 
     @property
     def database_path(self) -> Path:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 
 from aiohttp import web
+from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
 from guide.errors import json_error
 from guide.keys import EXECUTOR, SETTINGS
+from guide.logs import conversation_ref
+from guide.metrics import METRICS
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -32,6 +36,24 @@ async def webhook(request: web.Request) -> web.Response:
     if not isinstance(action_call, dict) or not action_call.get("next_action"):
         return json_error(400, "the action call names no next_action", "invalid_body")
     executor = request.app[EXECUTOR]
+    # Series only for our own actions: a caller cannot mint metric labels by naming actions.
+    action = str(action_call["next_action"])
+    label = action if action in executor.actions else "unknown"
+    started, status = time.perf_counter(), 500  # 500 unless the executor answers
+    try:
+        response = await _run(executor, action_call)
+        status = response.status
+        return response
+    finally:
+        elapsed = time.perf_counter() - started
+        request.app[METRICS].observe("action_duration_seconds", elapsed, action=label)
+        log.info("action %s: %d in %.0f ms", label, status, elapsed * 1000,
+                 extra={"action": label, "status": status, "duration_ms": round(elapsed * 1000, 1),
+                        "conversation": conversation_ref(action_call.get("sender_id"))})  # fmt: skip
+
+
+async def _run(executor: ActionExecutor, action_call: dict) -> web.Response:
+    """The executor's answer, or its refusal in rasa_sdk's shape (which Rasa reads)."""
     try:
         result = await executor.run(action_call)
     except ActionNotFoundException as exc:

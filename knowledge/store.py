@@ -8,9 +8,11 @@ commits, subscribers hear of the change (and, on PostgreSQL, other processes thr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -128,6 +130,25 @@ class KnowledgeStore:
 
     def migrate(self) -> None:
         migrate.upgrade(self.engine)
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One process at a time in this block, across every process sharing the store.
+
+        Replicas starting together against one PostgreSQL would otherwise migrate and seed it
+        twice at once (a session-level advisory lock, freed when the block ends or the process
+        dies). SQLite belongs to one process: nothing to wait for.
+        """
+        if not self.is_postgres:
+            yield
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
     def close(self) -> None:
         self.engine.dispose()

@@ -130,6 +130,15 @@ class OrderStore:
             self._event(conn, order_id, at, before, to, source, detail)
         return self.get(order_id)
 
+    def unlink_conversations(self, before: datetime) -> int:
+        """Clear the conversation id of orders created before ``before`` (the retention period):
+        the order stays for the accounts, nothing ties it to a visitor's chat any more."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(payment_orders).where(payment_orders.c.created_at < before,
+                                                             payment_orders.c.conversation_id.is_not(None))
+                                .values(conversation_id=None))  # fmt: skip
+        return done.rowcount
+
     def note(self, order_id: str, source: str, at: datetime, detail: dict) -> None:
         """An event that changes nothing (a refused notification, a link opened)."""
         with self.engine.begin() as conn:

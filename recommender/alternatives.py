@@ -3,6 +3,7 @@ and the calmer hours of the crowded sight itself."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,6 +49,7 @@ def calmer_hours(sight: Attraction, crowd: CrowdSnapshot, hours: int = 12, count
 
 def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, limit: int = 3) -> Alternatives:
     """Similar sights (FAISS neighbours of the sight's own vector) that are calmer on arrival."""
+    started = time.perf_counter()
     sight = recommender.get(sight_id)
     if sight is None:
         raise KeyError(sight_id)
@@ -78,4 +80,6 @@ def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, 
         reasons.insert(0, Reason("calmer_than", {"id": sight_id, "level": level}))
         reasons.append(Reason("distance_m", round(metres)))
         items.append(Recommendation(candidate.item, round(score, 4), tuple(reasons)))
-    return Alternatives(sight, level, level >= CROWDED, tuple(items), calmer_hours(sight, crowd))
+    found_alternatives = Alternatives(sight, level, level >= CROWDED, tuple(items), calmer_hours(sight, crowd))
+    recommender.took("alternatives", started)
+    return found_alternatives

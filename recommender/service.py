@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -31,6 +33,12 @@ log = logging.getLogger(__name__)
 NEAR_M = 500  # sights this close count as "where the visitor is" for targeting
 EVENING = (19, 30)  # "tonight" means from this local time
 TAG_EXTRA_LIMIT = 200  # a tag's members join the candidates only while the tag is this small
+
+
+class Timings(Protocol):
+    """Where search times go (the guide's /metrics); the recommender itself keeps none."""
+
+    def observe(self, name: str, seconds: float, **labels: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,10 @@ class Recommender:
         diversity: float = 0.25,
         index_dir: Path | None = None,
         exact_limit: int = EXACT_LIMIT,
+        timings: Timings | None = None,
     ) -> None:
         self.lexicon = lexicon
+        self.timings = timings
         self.encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
         self.signals = signals
         self.clock = clock
@@ -251,6 +261,7 @@ class Recommender:
         going; ``kinds`` limits the kinds of item (default: what the words ask for, else
         sights); ``kiosk_id`` is the kiosk the visitor stands at (promotion targeting).
         """
+        started = time.perf_counter()
         with self._lock:  # parsing takes microseconds; the parser changes with live edits
             parsed = self.parser.parse(text, lang, extra_interests=tuple(interests))
         vector = self.encoder.encode_query(parsed.embed_text)
@@ -261,7 +272,14 @@ class Recommender:
         chosen = tuple(kinds) if kinds else self._kinds_asked(parsed)
         profile = self._profile(profile or Profile(), parsed)
         with self._lock:
-            return self._rank(parsed, vector, limit, when, crowd, origin, profile, chosen, kiosk_id)
+            result = self._rank(parsed, vector, limit, when, crowd, origin, profile, chosen, kiosk_id)
+        self.took("recommend", started)
+        return result
+
+    def took(self, kind: str, started: float) -> None:
+        """Report one search of ``kind`` that began at ``started`` (``time.perf_counter()``)."""
+        if self.timings is not None:
+            self.timings.observe("recommender_duration_seconds", time.perf_counter() - started, kind=kind)
 
     @staticmethod
     def _kinds_asked(parsed: ParsedQuery) -> tuple[str, ...]:
