@@ -12,22 +12,32 @@ BOT_INPUTS := bot/config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcar
 export RASA_TELEMETRY_ENABLED := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help run test bench eval venv venv-rasa model chromium userdict constraints clean
+.PHONY: help run run-scaled load test bench eval venv venv-rasa model chromium nginx userdict constraints clean
 
 help:
 	@echo "make run    start the demo (dialogue server :5005, guide service :8000)"
+	@echo "make run-scaled  two replicas of each behind nginx, on PostgreSQL and Redis (127.0.0.1)"
 	@echo "make test   build what is missing, then run every test"
 	@echo "make bench  measure the recommender, chat turns and live updates (bench/results/)"
+	@echo "make load  concurrent conversations: single stack beside scaled stack (bench/results/)"
 	@echo "make eval   crowd forecast error and recommender crowd scenarios (bench/results/)"
 
 run: venv venv-rasa model
 	$(VENV)/bin/macau-guide run
 
-test: venv venv-rasa model chromium
+# Two replicas of each service behind nginx on the machine's PostgreSQL and Redis (127.0.0.1).
+run-scaled: venv venv-rasa model nginx
+	$(VENV)/bin/macau-guide run-scaled
+
+test: venv venv-rasa model chromium nginx
 	$(VENV)/bin/python -m pytest
 
 bench: venv venv-rasa model
 	$(VENV)/bin/python -m bench.run
+
+# N conversations at once on the single stack, then on the scaled one (bench/results/load.md).
+load: venv venv-rasa model nginx
+	$(VENV)/bin/python -m bench.load
 
 eval: venv venv-rasa
 	$(VENV)/bin/python -m bench.eval_crowd
@@ -41,6 +51,11 @@ EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 chromium: /usr/bin/chromium $(CJK_FONT) $(EMOJI_FONT)
 /usr/bin/chromium $(CJK_FONT) $(EMOJI_FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji
+
+# Debian's nginx (the light build has every module the front needs) for run-scaled and its tests.
+nginx: /usr/sbin/nginx
+/usr/sbin/nginx:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
 
 venv: $(VENV)/.installed
 venv-rasa: $(RASA_VENV)/.installed

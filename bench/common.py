@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import statistics
 
@@ -16,6 +17,15 @@ def summary(values: list[float]) -> dict:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, below Linux's ephemeral range (32768+): the kernel hands those
+    to outgoing connections, which could take the port before our server binds it."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(20_000, 32_000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")

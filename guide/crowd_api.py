@@ -15,6 +15,7 @@ from recommender.crowd.coordinator import check_observation
 from recommender.crowd.feed import ItemError
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.service import MAX_FORECAST_HOURS
+from recommender.crowd.state import CrowdStateUnavailable
 
 routes = web.RouteTableDef()
 MAX_BATCH = 1000
@@ -114,5 +115,8 @@ async def push_observations(request: web.Request) -> web.Response:
             errors.append({"index": index, "field": exc.reason, "message": str(exc)})
     if errors:
         raise ApiError(422, "some observations cannot be used; none were stored", "invalid_observations", errors=errors)
-    new = await service.state.put(observations)
+    try:
+        new = await service.state.put(observations)
+    except CrowdStateUnavailable as exc:  # a resend is safe: what was stored counts as duplicates
+        raise ApiError(503, "crowd state is unavailable; send the batch again shortly", "unavailable") from exc
     return web.json_response({"accepted": len(observations), "new": new, "duplicates": len(observations) - new})

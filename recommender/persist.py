@@ -77,7 +77,13 @@ class IndexDirectory:
                     "dim": dim, "hashes": hashes}  # fmt: skip
         (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         old = self.directory.with_name(f"{self.directory.name}.old-{os.getpid()}")
-        if self.directory.exists():
-            self.directory.rename(old)
-        staging.rename(self.directory)
+        try:
+            if self.directory.exists():
+                self.directory.rename(old)
+            staging.rename(self.directory)
+        except OSError as exc:
+            # Replicas sharing a data dir: another one swapped its index in at the same moment. Its
+            # index is as good as ours (both saved under their fingerprints); ours is dropped.
+            log.info("another process saved the index in %s first (%s)", self.directory, exc)
+            shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from recommender.crowd.feed import CrowdFeedError, ItemError, convert
 from recommender.crowd.levels import Observation
-from recommender.crowd.state import CrowdState
+from recommender.crowd.state import CrowdState, CrowdStateUnavailable
 
 log = logging.getLogger(__name__)
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -95,7 +95,11 @@ class FeedCoordinator:
                 faults[exc.reason] += 1
                 continue
             observations.append(observation)
-        new = await self.state.put(observations) if observations else 0
+        try:
+            new = await self.state.put(observations) if observations else 0
+        except CrowdStateUnavailable:  # Redis restarting: the next poll brings the same sights again
+            faults["state_unavailable"] += 1
+            new, observations = 0, []
         for reason, count in faults.items():
             self.counters.inc("crowd_feed_faults_total", count, source=self.feed.source, reason=reason)
         self.counters.inc("crowd_feed_polls_total", source=self.feed.source,

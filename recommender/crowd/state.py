@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import timezone
 from typing import Protocol
 
 from recommender.crowd.levels import Observation
+
+log = logging.getLogger(__name__)
+
+
+class CrowdStateUnavailable(RuntimeError):
+    """The shared crowd state (Redis) did not answer; observations could not be stored."""
 
 
 def _utc(observation: Observation) -> Observation:
@@ -99,8 +106,14 @@ class RedisCrowdState:
 
         self.ttl = ttl_seconds
         self.prefix = prefix
-        self._redis = redis.from_url(url, decode_responses=True)
+        # Short timeouts: a chat turn waits on these reads, and a forecast is a better answer than none.
+        self._redis = redis.from_url(url, decode_responses=True, socket_timeout=2, socket_connect_timeout=2,
+                                     retry_on_timeout=True)  # fmt: skip
         self._put_latest = self._redis.register_script(_PUT_LATEST)
+        self._errors = redis.RedisError
+
+    def _unavailable(self, exc: Exception) -> None:
+        log.warning("crowd state (Redis) unavailable, using forecasts: %s", type(exc).__name__)
 
     @property
     def _latest_key(self) -> str:
@@ -111,6 +124,12 @@ class RedisCrowdState:
         return f"{self.prefix}:stored-at"
 
     async def put(self, observations: list[Observation]) -> int:
+        try:
+            return await self._put(observations)
+        except self._errors as exc:
+            raise CrowdStateUnavailable(f"Redis did not store the observations: {type(exc).__name__}") from exc
+
+    async def _put(self, observations: list[Observation]) -> int:
         new = 0
         now = time.time()
         for observation in map(_utc, observations):
@@ -137,13 +156,20 @@ class RedisCrowdState:
         return found
 
     async def latest(self, target_id: str) -> Observation | None:
-        raw = await self._redis.hget(self._latest_key, target_id)
-        if raw is None:
+        """The newest observation, or None (also while Redis is away: readers fall back to forecasts)."""
+        try:
+            raw = await self._redis.hget(self._latest_key, target_id)
+            return None if raw is None else (await self._fresh({target_id: raw})).get(target_id)
+        except self._errors as exc:
+            self._unavailable(exc)
             return None
-        return (await self._fresh({target_id: raw})).get(target_id)
 
     async def all_latest(self) -> dict[str, Observation]:
-        return await self._fresh(await self._redis.hgetall(self._latest_key))
+        try:
+            return await self._fresh(await self._redis.hgetall(self._latest_key))
+        except self._errors as exc:
+            self._unavailable(exc)
+            return {}
 
     async def clear(self) -> None:
         """Tests only: remove every key of this prefix."""

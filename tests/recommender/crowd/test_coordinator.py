@@ -17,7 +17,7 @@ from knowledge.hours import MACAU_TZ
 from recommender.crowd.coordinator import FeedCoordinator
 from recommender.crowd.feed import FeedMapping, HttpCrowdFeed
 from recommender.crowd.simulator import CrowdSimulator
-from recommender.crowd.state import MemoryCrowdState
+from recommender.crowd.state import CrowdStateUnavailable, MemoryCrowdState
 
 NOW = datetime(2026, 11, 28, 16, 30, tzinfo=MACAU_TZ)
 TARGETS = ["hc-15-ruins-st-pauls", "at-20-coloane-village"]
@@ -133,3 +133,19 @@ def test_seoul_bands_map_onto_our_levels():
     observation = convert(item, FeedMapping(), "seoul")
     assert int(observation.level) == 3 and observation.observed_at.utcoffset() == timedelta(hours=8)
     assert json.loads(json.dumps(observation.to_json()))["label"] == "busy"
+
+
+async def test_a_poll_while_the_state_store_is_away_fails_and_the_next_one_stores(setup):
+    """Redis restarting: the poll is counted as failed (not a crash of the poll loop); once back, it stores."""
+    server, coordinator, state, metrics = setup
+
+    class Away:
+        async def put(self, observations):
+            raise CrowdStateUnavailable("Redis did not store the observations: ConnectionError")
+
+    coordinator.state = Away()
+    result = await coordinator.refresh()
+    assert (result.new, result.accepted, dict(result.faults)) == (0, 0, {"state_unavailable": 1})
+    assert metrics.value("crowd_feed_polls_total", source="sim", outcome="failed") == 1
+    coordinator.state = state
+    assert (await coordinator.refresh()).new == 2

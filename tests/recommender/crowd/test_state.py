@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from recommender.crowd.levels import Level, Observation
-from recommender.crowd.state import MemoryCrowdState, RedisCrowdState
+from recommender.crowd.state import CrowdStateUnavailable, MemoryCrowdState, RedisCrowdState
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 T0 = datetime(2026, 11, 28, 16, 30, tzinfo=timezone(timedelta(hours=8)))
@@ -80,3 +80,20 @@ async def test_redis_keys_expire():
     finally:
         await state.clear()
         await state.close()
+
+
+async def test_redis_away_means_forecasts_for_readers_and_a_clear_error_for_writers():
+    """A Redis restart must not fail chat turns: reads answer "no observation", writes say so."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    away = RedisCrowdState(f"redis://127.0.0.1:{port}/0", ttl_seconds=60)
+    try:
+        assert await away.latest("hc-15-ruins-st-pauls") is None
+        assert await away.all_latest() == {}
+        with pytest.raises(CrowdStateUnavailable):
+            await away.put([obs("hc-15-ruins-st-pauls", 5)])
+    finally:
+        await away.close()
