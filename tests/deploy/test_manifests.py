@@ -1,0 +1,479 @@
+"""The deployment files (deploy/) agree with Kubernetes' schemas and with the code they deploy.
+
+No cluster and no kubectl: the kustomization is rendered here (its ``namespace`` and ``images``,
+the only fields it may use), every object is checked against the OpenAPI schemas that
+kubernetes-validate bundles, then come the cross-references a rename or a typo would break.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import shlex
+import tomllib
+from dataclasses import fields
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from guide import rasa_credentials, rasa_endpoints
+from guide.cli import main as cli_main
+from guide.settings import ROOT, Settings
+
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+RENDERED = {"apiVersion", "kind", "namespace", "resources", "images"}
+CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "StorageClass", "IngressClass", "ClusterRole", "ClusterRoleBinding"}
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+GIB = 1024**3
+DIALOGUE_WORKER_BYTES = 1.3e9  # RSS of one Sanic worker of the dialogue server, model loaded
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def kustomization() -> dict:
+    return yaml.safe_load((K8S / "kustomization.yaml").read_text())
+
+
+def render() -> list[dict]:
+    """What ``kubectl kustomize deploy/k8s`` gives for the fields this kustomization uses."""
+    spec = kustomization()
+    objects = [doc for resource in spec["resources"] for doc in yaml.safe_load_all((K8S / resource).read_text()) if doc]
+    for obj in objects:
+        if spec.get("namespace") and obj["kind"] not in CLUSTER_SCOPED:
+            obj["metadata"]["namespace"] = spec["namespace"]
+        for container in containers(obj):
+            container["image"] = retag(container["image"], spec.get("images", []))
+    return objects
+
+
+def split_image(image: str) -> tuple[str, str]:
+    """``name`` and its ``:tag`` or ``@digest`` (a registry's ``host:port/`` stays in the name)."""
+    if "@" in image:
+        name, digest = image.split("@", 1)
+        return name, f"@{digest}"
+    name, _, tag = image.rpartition(":")
+    return (name, f":{tag}") if name and "/" not in tag else (image, "")
+
+
+def retag(image: str, rules: list[dict]) -> str:
+    name, tag = split_image(image)
+    for rule in rules:
+        if rule["name"] == name:
+            name = rule.get("newName", name)
+            tag = f":{rule['newTag']}" if "newTag" in rule else tag
+            tag = f"@{rule['digest']}" if "digest" in rule else tag
+    return name + tag
+
+
+def pod_template(obj: dict) -> dict | None:
+    """The pod a workload runs (``metadata`` and ``spec``), or None for other kinds."""
+    if obj["kind"] == "Pod":
+        return obj
+    spec = obj.get("spec") or {}
+    if obj["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec.get("template")
+
+
+def pod_spec(obj: dict) -> dict | None:
+    template = pod_template(obj)
+    return template["spec"] if template else None
+
+
+def containers(obj: dict) -> list[dict]:
+    pod = pod_spec(obj) or {}
+    return pod.get("containers", []) + pod.get("initContainers", [])
+
+
+@pytest.fixture(scope="module")
+def objects() -> list[dict]:
+    return render()
+
+
+def get(objects: list[dict], kind: str, name: str) -> dict:
+    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"{kind}/{name}: {len(found)} in deploy/k8s"
+    return found[0]
+
+
+def of_kind(objects: list[dict], kind: str) -> list[dict]:
+    return [o for o in objects if o["kind"] == kind]
+
+
+def container(objects: list[dict], deployment: str) -> dict:
+    (only,) = [c for c in containers(get(objects, "Deployment", deployment)) if c["name"] == deployment]
+    return only
+
+
+def settings_env(objects: list[dict]) -> dict[str, str]:
+    """The guide pods' ``GUIDE_*`` environment: the settings ConfigMap and the secrets template."""
+    return {
+        **get(objects, "ConfigMap", "guide-settings")["data"],
+        **get(objects, "Secret", "guide-secrets")["stringData"],
+    }
+
+
+def env_names(objects: list[dict], c: dict) -> set[str]:
+    names = {e["name"] for e in c.get("env", [])}
+    for source in c.get("envFrom", []):
+        if "configMapRef" in source:
+            names |= set(get(objects, "ConfigMap", source["configMapRef"]["name"]).get("data", {}))
+        if "secretRef" in source:
+            secret = get(objects, "Secret", source["secretRef"]["name"])
+            names |= set(secret.get("stringData", {})) | set(secret.get("data", {}))
+    return names
+
+
+def mount_of(obj: dict, c: dict, path: str) -> tuple[dict, dict]:
+    """The mount (and its volume) that ``path`` lies in, deepest first."""
+    volumes = {v["name"]: v for v in pod_spec(obj)["volumes"]}
+    for mount in sorted(c.get("volumeMounts", []), key=lambda m: -len(m["mountPath"])):
+        if PurePosixPath(path).is_relative_to(mount["mountPath"]):
+            return mount, volumes[mount["name"]]
+    raise AssertionError(f"{path} is on no volume of container {c['name']}")
+
+
+def pods_behind(objects: list[dict], service: dict) -> list[dict]:
+    selector = service["spec"].get("selector") or {}
+    return [o for o in objects if pod_template(o) and selector
+            and selector.items() <= pod_template(o)["metadata"]["labels"].items()]  # fmt: skip
+
+
+def declares(c: dict, port: int | str) -> bool:
+    return any(port in (p["containerPort"], p.get("name")) for p in c.get("ports", []))
+
+
+# --- Dockerfiles -----------------------------------------------------------------------------
+
+
+def instructions(name: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile: comments dropped, continuations joined."""
+    result, pending = [], ""
+    for line in (DEPLOY / name).read_text().splitlines():
+        if line.strip().startswith("#") or not line.strip():
+            continue
+        pending += line.rstrip("\\").strip() + " " if line.endswith("\\") else line.strip()
+        if not line.endswith("\\"):
+            keyword, _, args = pending.partition(" ")
+            result.append((keyword.upper(), args.strip()))
+            pending = ""
+    return result
+
+
+def args_of(name: str, keyword: str) -> list[str]:
+    return [args for key, args in instructions(name) if key == keyword]
+
+
+def words(args: str) -> list[str]:
+    return json.loads(args) if args.startswith("[") else shlex.split(args)
+
+
+def image_env(name: str) -> dict[str, str]:
+    return dict(word.split("=", 1) for args in args_of(name, "ENV") for word in shlex.split(args))
+
+
+def copies(name: str) -> list[tuple[list[str], str]]:
+    found = []
+    for args in args_of(name, "COPY"):
+        parts = [w for w in words(args) if not w.startswith("--")]
+        found.append((parts[:-1], parts[-1]))
+    return found
+
+
+def dockerignored(path: str) -> bool:
+    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()]
+    patterns = [p for p in patterns if p and not p.startswith("#")]
+    parts = PurePosixPath(path).parts
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    ignored = False
+    for pattern in patterns:
+        negate, pattern = pattern.startswith("!"), pattern.lstrip("!").strip("/")
+        options = {pattern, pattern.removeprefix("**/")}
+        if any(fnmatch.fnmatchcase(prefix, option) for prefix in prefixes for option in options):
+            ignored = not negate
+    return ignored
+
+
+def makefile_rasa_train() -> list[str]:
+    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    (line,) = [line for line in text.splitlines() if line.startswith("\t") and "rasa train" in line]
+    return shlex.split(line.replace("$(RASA_VENV)/bin/", ""))
+
+
+# --- Kubernetes ------------------------------------------------------------------------------
+
+
+def test_kustomization_uses_only_what_the_renderer_applies(objects):
+    spec = kustomization()
+    assert set(spec) <= RENDERED, f"teach render() {set(spec) - RENDERED} first"
+    assert all((K8S / r).is_file() for r in spec["resources"]), "resources must be files here"
+    raw = {split_image(c["image"])[0] for r in spec["resources"]
+           for doc in yaml.safe_load_all((K8S / r).read_text()) if doc for c in containers(doc)}  # fmt: skip
+    assert raw == {rule["name"] for rule in spec["images"]}, "every image and only those get their registry"
+
+
+def test_every_object_is_valid_kubernetes(objects):
+    version = kubernetes_validate.latest_version()
+    errors = []
+    for obj in objects:
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            errors.append(f"{where}: {'.'.join(map(str, exc.path))}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError as exc:
+            errors.append(f"{where}: {exc.message}")
+    assert not errors, "\n".join(errors)
+    assert {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"} == {"macau-guide"}
+
+
+def test_guide_settings_named_in_deploy_files_are_settings():
+    known = {f"GUIDE_{f.name.upper()}" for f in fields(Settings)}
+    unknown = {f"{path.relative_to(ROOT)}: {name}" for path in DEPLOY.rglob("*") if path.is_file()
+               for name in re.findall(r"\bGUIDE_[A-Z0-9_]+", path.read_text()) if name not in known}  # fmt: skip
+    assert not unknown, sorted(unknown)
+
+
+def test_services_select_pods_and_target_their_ports(objects):
+    for service in of_kind(objects, "Service"):
+        if service["spec"].get("type") == "ExternalName":
+            continue
+        workloads = pods_behind(objects, service)
+        assert workloads, f"Service {service['metadata']['name']} selects no pods"
+        for port in service["spec"]["ports"]:
+            target = port.get("targetPort", port["port"])
+            assert all(any(declares(c, target) for c in containers(w)) for w in workloads), (
+                f"Service {service['metadata']['name']} targets port {target!r}, which its pods do not declare"
+            )
+
+
+def test_probes_hit_declared_ports(objects):
+    for workload in objects:
+        for c in containers(workload):
+            for probe in (c[name] for name in PROBES if name in c):
+                port = (probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port")
+                assert port is not None and declares(c, port), f"{c['name']}: a probe on undeclared port {port!r}"
+
+
+def test_ingress_routes_to_services_and_keeps_socketio_sticky(objects):
+    routes = {}
+    for ingress in of_kind(objects, "Ingress"):
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                backend = path["backend"]["service"]
+                service = get(objects, "Service", backend["name"])
+                port = backend["port"].get("name") or backend["port"].get("number")
+                assert any(port in (p["port"], p.get("name")) for p in service["spec"]["ports"]), f"{backend}"
+                routes[path["path"]] = (ingress, pods_behind(objects, service))
+    socket_path = re.search(r'io\([^)]*path:\s*"([^"]+)"', (ROOT / "guide/static/chat/chat.js").read_text())[1]
+    for path, runs in ((socket_path, "dialogue"), ("/webhooks", "dialogue"), ("/", "guide")):
+        ingress, workloads = routes[path]
+        assert [w["metadata"]["name"] for w in workloads] == [runs], f"{path} should reach the {runs} pods"
+    annotations = routes[socket_path][0]["metadata"].get("annotations", {})
+    assert (annotations.get("nginx.ingress.kubernetes.io/affinity") == "cookie"
+            or "nginx.ingress.kubernetes.io/upstream-hash-by" in annotations), "socket.io needs sticky sessions"  # fmt: skip
+
+
+def test_disruption_budgets_leave_room_to_drain(objects):
+    for budget in of_kind(objects, "PodDisruptionBudget"):
+        selector = budget["spec"]["selector"]["matchLabels"].items()
+        (deployment,) = [d for d in of_kind(objects, "Deployment")
+                         if selector <= d["spec"]["template"]["metadata"]["labels"].items()]  # fmt: skip
+        assert budget["spec"]["minAvailable"] < deployment["spec"]["replicas"], "a node could never be drained"
+
+
+def test_config_secret_and_volume_references_exist(objects):
+    for workload in objects:
+        volumes = {v["name"]: v for v in (pod_spec(workload) or {}).get("volumes", [])}
+        for volume in volumes.values():
+            for field, kind, key in (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"),
+                                     ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName")):  # fmt: skip
+                if field in volume:
+                    get(objects, kind, volume[field][key])
+        for c in containers(workload):
+            env_names(objects, c)  # every envFrom source exists
+            assert {m["name"] for m in c.get("volumeMounts", [])} <= set(volumes)
+            for entry in c.get("env", []):
+                for ref, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                    if ref in entry.get("valueFrom", {}):
+                        source = get(objects, kind, entry["valueFrom"][ref]["name"])
+                        keys = set(source.get("data", {})) | set(source.get("stringData", {}))
+                        assert entry["valueFrom"][ref]["key"] in keys, f"{entry['name']}: no such key"
+
+
+def test_secret_templates_hold_no_secret(objects):
+    for secret in of_kind(objects, "Secret"):
+        assert "data" not in secret and not any(secret["stringData"].values()), (
+            f"Secret {secret['metadata']['name']} is a template: its values stay empty in git"
+        )
+
+
+def test_dialogue_config_is_what_the_guide_renders_from_these_settings(objects):
+    settings = Settings.from_env(settings_env(objects))
+    config = get(objects, "ConfigMap", "dialogue-config")["data"]
+    assert yaml.safe_load(config["endpoints.yml"]) == rasa_endpoints.render(settings)
+    assert yaml.safe_load(config["credentials.yml"]) == rasa_credentials.render(settings)
+    rasa_endpoints.check(settings)
+
+
+def test_dialogue_server_gets_every_variable_it_reads(objects):
+    dialogue = container(objects, "dialogue")
+    have = env_names(objects, dialogue) | set(image_env("dialogue.Dockerfile"))
+    config = get(objects, "ConfigMap", "dialogue-config")["data"]
+    wanted = {v for text in config.values() for v in re.findall(r"\$\{(\w+)\}", text)}
+    (cmd,) = args_of("dialogue.Dockerfile", "CMD")
+    wanted |= set(re.findall(r"\$\{?(\w+)", cmd))
+    assert wanted <= have, f"not set in the dialogue pods: {sorted(wanted - have)}"
+
+
+def test_dialogue_workers_setting_reaches_rasa_and_fits_in_memory(objects):
+    dialogue = container(objects, "dialogue")
+    (sanic,) = [e for e in dialogue["env"] if e["name"] == "SANIC_WORKERS"]
+    assert sanic["valueFrom"]["configMapKeyRef"] == {"name": "guide-settings", "key": "GUIDE_DIALOGUE_WORKERS"}
+    workers = Settings.from_env(settings_env(objects)).dialogue_workers
+    limit = dialogue["resources"]["limits"]["memory"]
+    assert limit.endswith("Gi") and float(limit[:-2]) * GIB >= workers * DIALOGUE_WORKER_BYTES, (
+        f"{workers} worker(s) need about {workers * 1.3:.1f} GB; the limit is {limit}"
+    )
+
+
+def test_in_cluster_urls_name_services_and_their_ports(objects):
+    dialogue_env = {e["name"]: e["value"] for e in container(objects, "dialogue")["env"] if "value" in e}
+    urls = {**settings_env(objects), **dialogue_env}
+    for name, url in ((k, v) for k, v in urls.items() if "://" in v):
+        parts = urlsplit(url)
+        if "." in (parts.hostname or ""):
+            continue  # outside the cluster (the public URL: next test)
+        service = get(objects, "Service", parts.hostname)
+        if service["spec"].get("type") != "ExternalName":
+            assert parts.port in [p["port"] for p in service["spec"]["ports"]], f"{name}={url}: no such port"
+    for url, runs in ((urls["GUIDE_RASA_URL"], "dialogue"), (urls["ACTION_ENDPOINT_URL"], "guide")):
+        service = get(objects, "Service", urlsplit(url).hostname)
+        assert [w["metadata"]["name"] for w in pods_behind(objects, service)] == [runs], url
+
+
+def test_public_urls_are_the_ingress_host(objects):
+    hosts = {rule["host"] for ingress in of_kind(objects, "Ingress") for rule in ingress["spec"]["rules"]}
+    env = settings_env(objects)
+    for name in ("GUIDE_PUBLIC_URL", "GUIDE_DIALOGUE_PUBLIC_URL"):
+        assert urlsplit(env[name]).hostname in hosts, f"{name} is not a host of the Ingress"
+
+
+def test_guide_listens_where_probed_and_keeps_its_data_on_the_shared_volume(objects):
+    guide, dialogue = container(objects, "guide"), container(objects, "dialogue")
+    settings = Settings.from_env({**image_env("guide.Dockerfile"), **settings_env(objects)})
+    assert settings.host == "0.0.0.0" and declares(guide, settings.port)
+    mount, volume = mount_of(get(objects, "Deployment", "guide"), guide, str(settings.data_dir))
+    assert not mount.get("readOnly") and "persistentVolumeClaim" in volume
+    registry = str(rasa_credentials.kiosk_registry_path(settings))
+    _, seen = mount_of(get(objects, "Deployment", "dialogue"), dialogue, registry)
+    assert seen.get("persistentVolumeClaim", {}).get("claimName") == volume["persistentVolumeClaim"]["claimName"]
+
+
+def test_payment_key_files_are_mounted_from_their_secret(objects):
+    guide = container(objects, "guide")
+    for name, path in settings_env(objects).items():
+        if name.endswith("_FILE") and path:
+            _, volume = mount_of(get(objects, "Deployment", "guide"), guide, path)
+            keys = get(objects, "Secret", volume["secret"]["secretName"])["stringData"]
+            assert PurePosixPath(path).name in keys, f"{name}: {path} is not a key of its Secret"
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dockerfile", ["guide.Dockerfile", "dialogue.Dockerfile"])
+def test_copied_files_exist_and_reach_the_build(dockerfile):
+    for sources, _ in copies(dockerfile):
+        for source in sources:
+            assert (ROOT / source).exists(), f"{dockerfile}: COPY {source}: no such path"
+            assert not dockerignored(source.rstrip("/")), f"{dockerfile}: COPY {source}: .dockerignore drops it"
+
+
+def test_dockerignore_keeps_local_state_out_of_images():
+    for path in (".git", ".venv", ".venv-rasa", "var", "bot/models", "test-artifacts"):
+        assert dockerignored(path), path
+
+
+def test_guide_image_holds_what_the_service_reads_beside_its_code():
+    from guide.payments import DOMAIN
+
+    copied = {
+        source.rstrip("/"): dest.rstrip("/") for sources, dest in copies("guide.Dockerfile") for source in sources
+    }
+    for needed in (Settings().seed_dir, DOMAIN):
+        rel = needed.relative_to(ROOT)
+        assert any(rel.is_relative_to(s) and copied[s] == s for s in copied), f"the guide image lacks {rel}"
+
+
+def test_guide_image_runs_a_command_of_the_guide_cli(capsys):
+    (cmd,) = args_of("guide.Dockerfile", "CMD")
+    program, *argv = words(cmd)
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts.get(program) == "guide.cli:main"
+    with pytest.raises(SystemExit) as exited:
+        cli_main([*argv, "--help"])
+    assert exited.value.code == 0, f"`{cmd}` is not a command of macau-guide"
+
+
+def test_jobs_run_commands_of_the_guide_cli(objects, capsys):
+    guide_image = container(objects, "guide")["image"]
+    jobs = [c for o in of_kind(objects, "CronJob") for c in containers(o)]
+    assert jobs, "no CronJob: retention (macau-guide forget-conversations) runs only inside the guide"
+    for job in jobs:
+        assert job["image"] == guide_image and job["command"][0] == "macau-guide"
+        with pytest.raises(SystemExit) as exited:
+            cli_main([*job["command"][1:], "--help"])
+        assert exited.value.code == 0, f"{job['command']} is not a command of macau-guide"
+
+
+def test_dialogue_image_runs_its_model_with_the_mounted_config(objects):
+    (cmd,) = args_of("dialogue.Dockerfile", "CMD")
+    module, command = re.search(r"python -m ([\w.]+) (\w+)", cmd).groups()
+    assert (ROOT / (module.replace(".", "/") + ".py")).is_file() and command == "run"
+    options = dict(re.findall(r"--([\w-]+) (\S+)", cmd))
+    train = makefile_rasa_train()
+    assert (
+        options["model"] == f"{train[train.index('--out') + 1]}/{train[train.index('--fixed-model-name') + 1]}.tar.gz"
+    )
+    dialogue = container(objects, "dialogue")
+    assert declares(dialogue, int(options["port"]))
+    for option in ("endpoints", "credentials"):
+        path = PurePosixPath(options[option])
+        _, volume = mount_of(get(objects, "Deployment", "dialogue"), dialogue, str(path))
+        assert path.name in get(objects, "ConfigMap", volume["configMap"]["name"])["data"], option
+
+
+def test_dialogue_model_is_trained_as_the_makefile_trains_it():
+    (run,) = [args for args in args_of("dialogue.Dockerfile", "RUN") if "rasa train" in args]
+    tokens = shlex.split(run)
+    tokens = tokens[tokens.index("rasa") :]
+    assert tokens[: tokens.index("&&") if "&&" in tokens else None] == makefile_rasa_train()
+
+
+def test_guide_image_has_the_makefiles_torch():
+    def versions(path: Path) -> set[str]:
+        return set(re.findall(r"torch==([\w.+]+)", path.read_text()))
+
+    assert versions(ROOT / "Makefile") and versions(DEPLOY / "guide.Dockerfile") == versions(ROOT / "Makefile")
+
+
+@pytest.mark.parametrize("dockerfile", ["guide.Dockerfile", "dialogue.Dockerfile"])
+def test_images_run_as_non_root(dockerfile):
+    user = args_of(dockerfile, "USER")[-1].split(":")[0]
+    assert user.isdigit() and int(user) != 0, f"{dockerfile}: USER {user} (numeric, so runAsNonRoot can check it)"
+
+
+def test_pods_run_as_non_root(objects):
+    for workload in objects:
+        pod = pod_spec(workload)
+        if pod is not None:
+            assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"].get("runAsUser") != 0
+            assert all(c.get("securityContext", {}).get("runAsUser", 1) != 0 for c in containers(workload))
