@@ -9,6 +9,7 @@
 * Rasa 3.6's socket.io channel emits a custom payload as keyword arguments of ``emit``, so any
   payload but ``{"data": ...}`` raises and never reaches the browser (the cards of the web chat).
   It is sent as one ``{"custom": payload}`` message instead, the shape the REST channel uses.
+* Every turn is timed for ``GET /webhooks/metrics/`` (``channels/metrics.py``).
 * A tracker store that is away for a moment is waited for, not replaced by memory (turns would
   be answered and never stored): ``channels/tracker_store.py``.
 """
@@ -61,9 +62,10 @@ def apply_fixes() -> None:
 
     RemoteAction._validate_action_result = _validate_action_result
     SocketIOOutput.send_custom_json = _send_custom_json
-    from channels import tracker_store
+    from channels import metrics, tracker_store
 
     tracker_store.install()
+    metrics.install()
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 from typing import Any, Dict, Optional, Text
 
 from sanic import Blueprint

@@ -40,6 +40,7 @@ def render(settings: Settings) -> dict[str, Any]:
         "channels.rest.CheckedRestInput": None,
         "channels.webchat.CheckedSocketIOInput": dict(SOCKETIO),
         "channels.kiosk.KioskInput": {"registry": str(kiosk_registry_path(settings))},
+        "channels.metrics.MetricsInput": None,  # GET /webhooks/metrics/: turn latency for Prometheus
     }
     credentials.update(messaging(settings))
     return credentials
