@@ -275,6 +275,8 @@ class Stack:
         try:
             self.start()
             kiosk = self.demo_kiosk_url()
+            database = self.settings.database_url if self.settings else ""
+            token_cmd = (f"GUIDE_DATABASE_URL={database} " if database else "") + ".venv/bin/macau-guide admin create-token"
             print(
                 "\nMacau guide is running:\n"
                 f"  chat (REST):      curl -s {self.rasa_url}/webhooks/rest/webhook "
@@ -286,8 +288,7 @@ class Stack:
                 f"  attractions:      {self.guide_url}/api/v1/attractions\n"
                 f"  crowds now:       {self.guide_url}/api/v1/crowd\n"
                 f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
-                f"  admin UI:         {self.guide_url}/admin  (token: .venv/bin/macau-guide admin create-token "
-                "--role editor)\n"
+                f"  admin UI:         {self.guide_url}/admin  (token: {token_cmd} --role editor)\n"
                 "Press Ctrl-C to stop.",
                 flush=True,
             )
