@@ -9,6 +9,8 @@
 * Rasa 3.6's socket.io channel emits a custom payload as keyword arguments of ``emit``, so any
   payload but ``{"data": ...}`` raises and never reaches the browser (the cards of the web chat).
   It is sent as one ``{"custom": payload}`` message instead, the shape the REST channel uses.
+* ``--logging-config-file`` (JSON lines, ``channels/logformat.py``) is kept, not overwritten by
+  Rasa's coloured console format.
 * Every turn is timed for ``GET /webhooks/metrics/`` (``channels/metrics.py``).
 * A tracker store that is away for a moment is waited for, not replaced by memory (turns would
   be answered and never stored): ``channels/tracker_store.py``.
@@ -56,6 +58,10 @@ async def _send_custom_json(self: Any, recipient_id: Text, json_message: Dict[Te
     await self._send_message(recipient_id, {"custom": json_message})
 
 
+def _keep_configured_logging(loglevel: Any) -> None:
+    """Rasa 3.6 installs coloredlogs after ``--logging-config-file``, replacing that file's format."""
+
+
 def apply_fixes() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels.socketio import SocketIOOutput
@@ -66,6 +72,10 @@ def apply_fixes() -> None:
 
     tracker_store.install()
     metrics.install()
+    if "--logging-config-file" in sys.argv:
+        import rasa.utils.io
+
+        rasa.utils.io.configure_colored_logging = _keep_configured_logging
 
 
 def main() -> None:

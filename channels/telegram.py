@@ -46,6 +46,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.logformat import ref
 from channels.plain import card_text
 from channels.rest import error
 from channels.senders import TELEGRAM, address
@@ -92,7 +93,7 @@ class TelegramOutput(RasaTelegramOutput):
         try:
             await super().send_response(address(recipient_id, TELEGRAM), message)  # telegram:<chat> -> <chat>
         except DELIVERY_ERRORS as exc:
-            logger.error("Telegram: a reply to chat %s was not delivered: %s", recipient_id, exc)
+            logger.error("Telegram: a reply to chat %s was not delivered: %s", ref(recipient_id), exc)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      button_type: Optional[Text] = "vertical", **kwargs: Any) -> None:  # fmt: skip
@@ -191,7 +192,7 @@ class TelegramInput(RasaTelegramInput):
             try:
                 await on_new_message(UserMessage(text, bot, sender, input_channel=self.name(), metadata=metadata))
             except Exception:  # noqa: BLE001 - any failure would make Telegram redeliver this update again and again
-                logger.exception("Telegram: the bot failed on an update from chat %s", sender)
+                logger.exception("Telegram: the bot failed on an update from chat %s", ref(sender))
             return response.text("ok")
 
         return telegram_webhook

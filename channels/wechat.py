@@ -43,6 +43,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
 from channels.senders import WECHAT, address
@@ -282,7 +283,7 @@ class WeChatInput(InputChannel):
             self._in_background(self.push_when_done(turn, sender, out))
             return response.text(ACK)
         if turn.exception() is not None:
-            logger.error("WeChat: the bot failed on a message from %s", sender, exc_info=turn.exception())
+            logger.error("WeChat: the bot failed on a message from %s", ref(sender), exc_info=turn.exception())
             return response.text(ACK)
         reply = "\n\n".join(out.texts)
         if not reply:
@@ -296,7 +297,7 @@ class WeChatInput(InputChannel):
         try:
             await turn
         except Exception:  # noqa: BLE001 - the turn runs detached from any request; its failure is only logged
-            logger.exception("WeChat: the bot failed on a message from %s", sender)
+            logger.exception("WeChat: the bot failed on a message from %s", ref(sender))
             return
         await self.push(sender, out.texts)
 
@@ -307,7 +308,7 @@ class WeChatInput(InputChannel):
                 try:
                     await self.client.send_text(sender, piece)
                 except WeChatError as exc:
-                    logger.error("WeChat: a reply to %s was not delivered: %s", sender, exc)
+                    logger.error("WeChat: a reply to %s was not delivered: %s", ref(sender), exc)
                     return
 
 

@@ -40,6 +40,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
 
@@ -88,7 +89,7 @@ class WhatsAppOutput(TwilioOutput):
         try:
             return await self.messages.create_async(**message_data)
         except DELIVERY_ERRORS as exc:
-            logger.error("WhatsApp: a message to %s was not delivered: %s", message_data.get("to"), exc)
+            logger.error("WhatsApp: a message to %s was not delivered: %s", ref(message_data.get("to")), exc)
             return None
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -173,7 +174,7 @@ class WhatsAppInput(TwilioInput):
                 try:
                     await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
                 except Exception:  # noqa: BLE001 - Twilio would show the visitor an error and retry otherwise
-                    logger.exception("WhatsApp: the bot failed on a message from %s", sender)
+                    logger.exception("WhatsApp: the bot failed on a message from %s", ref(sender))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return whatsapp_webhook

@@ -48,4 +48,5 @@ CMD : "${RASA_TOKEN:?set RASA_TOKEN (GUIDE_RASA_TOKEN of the guide service)}" \
       "${ACTION_ENDPOINT_TOKEN:?set ACTION_ENDPOINT_TOKEN (GUIDE_ACTION_TOKEN of the guide service)}" \
     && exec python -m channels.dialogue_server run --model bot/models/current.tar.gz --port 5005 \
         --endpoints /config/endpoints.yml --credentials /config/credentials.yml \
+        --logging-config-file /config/logging.yml \
         --enable-api --auth-token "$RASA_TOKEN"

@@ -10,43 +10,20 @@ pattern (``/pay/{token}``) and never the client's address.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import hmac
-import json
 import logging
-import secrets
-import traceback
-from datetime import datetime, timezone
 from typing import IO
 
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
+from channels.logformat import JsonFormatter
+from channels.logformat import ref as conversation_ref
 from guide.settings import SettingsError
+
+__all__ = ["JsonFormatter", "RouteAccessLogger", "configure", "conversation_ref", "route_of"]
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is a field.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-
-
-class JsonFormatter(logging.Formatter):
-    """time (ISO 8601, UTC), level, logger, message, then the record's ``extra`` fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update((k, v) for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_"))
-        if record.exc_info and record.exc_info[0] is not None:
-            # The exception's type and frames, not its message: messages may repeat what a visitor sent.
-            line["error"] = record.exc_info[0].__name__
-            line["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
-        return json.dumps(line, ensure_ascii=False, default=str)
 
 
 class _GuideHandler(logging.StreamHandler):
@@ -86,17 +63,3 @@ def route_of(request: BaseRequest) -> str:
     match_info = getattr(request, "match_info", None)
     resource = match_info.route.resource if match_info is not None else None
     return resource.canonical if resource is not None else "(no route)"
-
-
-@functools.cache
-def _key() -> bytes:
-    # Made once per process and never written down: a reference can follow a conversation through
-    # this process's lines but cannot be turned back into the id, nor joined with other data later.
-    return secrets.token_bytes(32)
-
-
-def conversation_ref(conversation_id: object) -> str | None:
-    """A short keyed hash of a conversation id, for correlating log lines without the id."""
-    if not conversation_id:
-        return None
-    return hmac.new(_key(), str(conversation_id).encode(), hashlib.sha256).hexdigest()[:12]

@@ -18,6 +18,9 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
+
+from channels import logformat
 from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
 from guide.settings import ROOT, Settings
@@ -182,6 +185,10 @@ def dialogue_process(name: str, settings: Settings, port: int, action_url: str, 
         "--endpoints", str(endpoints), "--credentials", str(credentials),
         "--cors", "*", "--enable-api", "--auth-token", settings.rasa_token,
     ]  # fmt: skip
+    if settings.log_format == "json":  # the dialogue server's lines in the guide's shape, without personal data
+        config = settings.data_dir / "rasa-logging.yml"
+        config.write_text(yaml.safe_dump(logformat.logging_config(settings.log_level)), encoding="utf-8")
+        argv += ["--logging-config-file", str(config)]
     return Process(name, argv, env, f"http://127.0.0.1:{port}/", log_path)
 
 

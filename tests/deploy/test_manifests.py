@@ -20,6 +20,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from channels import logformat
 from guide import rasa_credentials, rasa_endpoints
 from guide.cli import main as cli_main
 from guide.settings import ROOT, Settings
@@ -321,6 +322,11 @@ def test_dialogue_config_is_what_the_guide_renders_from_these_settings(objects):
     assert yaml.safe_load(config["endpoints.yml"]) == rasa_endpoints.render(settings)
     assert yaml.safe_load(config["credentials.yml"]) == rasa_credentials.render(settings)
     rasa_endpoints.check(settings)
+    # JSON lines without visitors' words, as the stack gives the dialogue server in json mode.
+    assert settings.log_format == "json"
+    assert yaml.safe_load(config["logging.yml"]) == logformat.logging_config(settings.log_level)
+    (cmd,) = args_of("dialogue.Dockerfile", "CMD")
+    assert "--logging-config-file /config/logging.yml" in " ".join(words(cmd))
 
 
 def test_dialogue_server_gets_every_variable_it_reads(objects):
