@@ -8,9 +8,14 @@ here: titles, names and texts all come from the bot.
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+import hashlib
+import json
+import logging
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from channels.shared import MemoryState, SharedState, SharedStateUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def numbered(text: Text, buttons: Sequence[Dict[Text, Any]], first: int = 1) -> Text:
@@ -52,39 +57,50 @@ def split_text(text: Text, limit: int, in_bytes: bool = True) -> List[Text]:
 class NumberedReplies:
     """The options last offered to each visitor as numbered text, so that a reply "2" means option 2.
 
-    Kept in this process's memory for ``ttl`` seconds and for the ``max_senders`` latest visitors:
-    after a restart or on another replica a bare number is simply passed on as text.
+    Kept for ``ttl`` seconds in the shared state (``channels/shared.py``: Redis when replicas share
+    it, else this process), under a hash of the visitor's id. When it cannot be read, a bare number
+    is simply passed on as text.
     """
 
-    def __init__(self, ttl: float = 3600.0, max_senders: int = 10_000) -> None:
+    def __init__(self, ttl: float = 3600.0, state: Optional[SharedState] = None) -> None:
         self.ttl = ttl
-        self.max_senders = max_senders
-        self._offers: "OrderedDict[Text, Tuple[float, List[Text]]]" = OrderedDict()
+        self.state = state or MemoryState()
+
+    @staticmethod
+    def _key(sender: Text) -> Text:
+        return "options:" + hashlib.sha256(sender.encode("utf-8")).hexdigest()[:32]
 
     def clear(self, sender: Text) -> None:
         """Forget what ``sender`` was offered (the bot is answering something new)."""
-        self._offers.pop(sender, None)
+        try:
+            self.state.delete(self._key(sender))
+        except SharedStateUnavailable as exc:
+            logger.warning("numbered options not cleared: %s", exc)
 
     def offer(self, sender: Text, payloads: Sequence[Text]) -> int:
         """Add options for ``sender``; returns the number of the first one."""
-        _, known = self._offers.pop(sender, (0.0, []))
-        first = len(known) + 1
-        self._offers[sender] = (time.monotonic(), [*known, *payloads])
-        while len(self._offers) > self.max_senders:
-            self._offers.popitem(last=False)
-        return first
+        known = self._offered(sender)
+        try:
+            self.state.set(self._key(sender), json.dumps([*known, *payloads]), self.ttl)
+        except SharedStateUnavailable as exc:
+            logger.warning("numbered options not kept: %s", exc)
+        return len(known) + 1
+
+    def _offered(self, sender: Text) -> List[Text]:
+        try:
+            raw = self.state.get(self._key(sender))
+        except SharedStateUnavailable as exc:
+            logger.warning("numbered options not read: %s", exc)
+            return []
+        return json.loads(raw) if raw else []
 
     def resolve(self, sender: Text, text: Optional[Text]) -> Optional[Text]:
         """The payload of the option ``text`` names ("2", " 2. ", "２"), or None."""
-        entry = self._offers.get(sender)
-        if entry is None or not text:
-            return None
-        offered_at, payloads = entry
-        if time.monotonic() - offered_at > self.ttl:
-            self.clear(sender)
+        if not text:
             return None
         try:
             number = int(text.strip().rstrip(".").strip())
         except ValueError:
             return None
+        payloads = self._offered(sender)
         return payloads[number - 1] if 1 <= number <= len(payloads) else None

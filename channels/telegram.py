@@ -30,7 +30,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
@@ -50,6 +49,7 @@ from channels.logformat import ref
 from channels.plain import card_text
 from channels.rest import error
 from channels.senders import TELEGRAM, address
+from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
 
 logger = logging.getLogger(__name__)
 
@@ -61,24 +61,32 @@ DELIVERY_ERRORS = (TelegramAPIError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
 class Payloads:
-    """Button payloads too long for ``callback_data``, by a short key (this process, bounded)."""
+    """Button payloads too long for ``callback_data``, by a short key, in the shared state
+    (``channels/shared.py``: Redis when replicas share it) for ``ttl`` seconds (a button in an old
+    message can be tapped days later)."""
 
-    def __init__(self, size: int = 20_000) -> None:
-        self.size = size
-        self._by_key: "OrderedDict[Text, Text]" = OrderedDict()
+    def __init__(self, ttl: float = 7 * 86_400, state: Optional[SharedState] = None) -> None:
+        self.ttl = ttl
+        self.state = state or MemoryState(size=20_000)
 
     def key_for(self, payload: Text) -> Text:
         if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES and not payload.startswith(KEY_PREFIX):
             return payload
         key = KEY_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-        self._by_key[key] = payload
-        self._by_key.move_to_end(key)
-        while len(self._by_key) > self.size:
-            self._by_key.popitem(last=False)
+        try:
+            self.state.set("telegram-payload:" + key, payload, self.ttl)
+        except SharedStateUnavailable as exc:
+            logger.warning("Telegram: a button's payload was not kept: %s", exc)
         return key
 
     def payload_of(self, data: Text) -> Optional[Text]:
-        return self._by_key.get(data) if data.startswith(KEY_PREFIX) else data
+        if not data.startswith(KEY_PREFIX):
+            return data
+        try:
+            return self.state.get("telegram-payload:" + data)
+        except SharedStateUnavailable as exc:
+            logger.warning("Telegram: a button's payload could not be read: %s", exc)
+            return None
 
 
 class TelegramOutput(RasaTelegramOutput):
@@ -121,16 +129,18 @@ class TelegramInput(RasaTelegramInput):
         if not credentials or not credentials.get("access_token") or not credentials.get("secret_token"):
             raise ValueError("the Telegram channel needs access_token and secret_token in its credentials")
         return cls(credentials["access_token"], credentials.get("verify"), credentials.get("webhook_url"),
-                   secret_token=credentials["secret_token"], api_url=credentials.get("api_url") or DEFAULT_API_URL)  # fmt: skip
+                   secret_token=credentials["secret_token"], api_url=credentials.get("api_url") or DEFAULT_API_URL,
+                   shared_state_url=credentials.get("shared_state_url") or "")  # fmt: skip
 
     def __init__(self, access_token: Optional[Text], verify: Optional[Text], webhook_url: Optional[Text],
-                 debug_mode: bool = False, secret_token: Text = "", api_url: Text = DEFAULT_API_URL) -> None:  # fmt: skip
+                 debug_mode: bool = False, secret_token: Text = "", api_url: Text = DEFAULT_API_URL,
+                 shared_state_url: Text = "") -> None:  # fmt: skip
         super().__init__(access_token, verify, webhook_url, debug_mode)
         if not secret_token:
             raise ValueError("the Telegram channel needs a secret token")
         self.secret_token = secret_token
         self.api_url = api_url
-        self.payloads = Payloads()
+        self.payloads = Payloads(state=make_state(shared_state_url))
         self._tasks: set = set()
 
     def _in_background(self, coroutine: Awaitable[None]) -> None:

@@ -35,7 +35,6 @@ import hmac
 import logging
 import time
 import xml.etree.ElementTree as ET
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -47,6 +46,7 @@ from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
 from channels.senders import WECHAT, address
+from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
 from channels.wechat_api import DEFAULT_API_URL, WeChatClient, WeChatError
 
 logger = logging.getLogger(__name__)
@@ -75,35 +75,28 @@ def passive_text(to_user: Text, from_user: Text, content: Text, now: Optional[fl
 
 
 class SeenRequests:
-    """Nonces and message ids of the last ``window`` seconds (this process's memory, bounded)."""
+    """Nonces and message ids of the last ``window`` seconds, in the shared state (``channels/shared.py``:
+    Redis when replicas share it), so a replay sent to another replica is refused too."""
 
-    def __init__(self, window: float = MAX_AGE_SECONDS * 2, size: int = 100_000) -> None:
+    def __init__(self, window: float = MAX_AGE_SECONDS * 2, state: Optional[SharedState] = None) -> None:
         self.window = window
-        self.size = size
-        self._nonces: "OrderedDict[Tuple[Text, Text], Tuple[float, Text]]" = OrderedDict()
-        self._messages: "OrderedDict[Text, float]" = OrderedDict()
-
-    def _expire(self, now: float) -> None:
-        for seen in (self._nonces, self._messages):
-            while seen and (len(seen) > self.size or self._stamp(next(iter(seen.values()))) < now - self.window):
-                seen.popitem(last=False)
-
-    @staticmethod
-    def _stamp(value: Any) -> float:
-        return value[0] if isinstance(value, tuple) else value
+        self.state = state or MemoryState()
 
     def check(self, timestamp: Text, nonce: Text, message_key: Text) -> Text:
         """"new", "again" (WeChat redelivering a message) or "replay" (a nonce reused for another)."""
-        now = time.monotonic()
-        self._expire(now)
-        earlier = self._nonces.get((timestamp, nonce))
-        if earlier is not None and earlier[1] != message_key:
-            return "replay"
-        if earlier is not None or message_key in self._messages:
-            return "again"
-        self._nonces[(timestamp, nonce)] = (now, message_key)
-        self._messages[message_key] = now
-        return "new"
+        digest = hashlib.sha256(message_key.encode("utf-8")).hexdigest()[:32]
+        nonce_key = "wechat-nonce:" + hashlib.sha256(f"{timestamp}|{nonce}".encode("utf-8")).hexdigest()[:32]
+        try:
+            earlier = self.state.get(nonce_key)
+            if earlier is not None:
+                return "again" if earlier == digest else "replay"
+            # Claimed atomically (SET NX): of two replicas given the same message, one answers it.
+            new = self.state.set("wechat-message:" + digest, "1", self.window, only_new=True)
+            self.state.set(nonce_key, digest, self.window)
+            return "new" if new else "again"
+        except SharedStateUnavailable as exc:  # signature and timestamp were checked; only replay memory is missing
+            logger.warning("WeChat: seen nonces unavailable (%s); the message is taken as new", exc)
+            return "new"
 
 
 class WeChatOutput(OutputChannel):
@@ -170,15 +163,17 @@ class WeChatInput(InputChannel):
         assert credentials is not None
         return cls(credentials["app_id"], credentials["app_secret"], credentials["token"],
                    api_url=credentials.get("api_url") or DEFAULT_API_URL,
-                   reply_seconds=float(credentials.get("reply_seconds") or 4.0))  # fmt: skip
+                   reply_seconds=float(credentials.get("reply_seconds") or 4.0),
+                   shared_state_url=credentials.get("shared_state_url") or "")  # fmt: skip
 
     def __init__(self, app_id: Text, app_secret: Text, token: Text, api_url: Text = DEFAULT_API_URL,
-                 reply_seconds: float = 4.0) -> None:  # fmt: skip
+                 reply_seconds: float = 4.0, shared_state_url: Text = "") -> None:  # fmt: skip
         self.token = token
         self.reply_seconds = reply_seconds
         self.client = WeChatClient(app_id, app_secret, api_url)
-        self.options = NumberedReplies()
-        self.seen = SeenRequests()
+        state = make_state(shared_state_url)
+        self.options = NumberedReplies(state=state)
+        self.seen = SeenRequests(state=state)
         self._tasks: set = set()
 
     def get_output_channel(self) -> OutputChannel:

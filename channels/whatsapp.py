@@ -43,6 +43,7 @@ from twilio.rest import Client
 from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
+from channels.shared import make_state
 
 logger = logging.getLogger(__name__)
 
@@ -127,17 +128,19 @@ class WhatsAppInput(TwilioInput):
         assert credentials is not None
         return cls(credentials["account_sid"], credentials["auth_token"], credentials["twilio_number"],
                    webhook_url=credentials.get("webhook_url") or "",
-                   api_url=credentials.get("api_url") or DEFAULT_API_URL)  # fmt: skip
+                   api_url=credentials.get("api_url") or DEFAULT_API_URL,
+                   shared_state_url=credentials.get("shared_state_url") or "")  # fmt: skip
 
     def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text], twilio_number: Optional[Text],
-                 debug_mode: bool = False, webhook_url: Text = "", api_url: Text = DEFAULT_API_URL) -> None:  # fmt: skip
+                 debug_mode: bool = False, webhook_url: Text = "", api_url: Text = DEFAULT_API_URL,
+                 shared_state_url: Text = "") -> None:  # fmt: skip
         super().__init__(account_sid, auth_token, twilio_number, debug_mode)
         if not auth_token:
             raise ValueError("the WhatsApp channel needs Twilio's auth token")
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.validator = RequestValidator(auth_token)
-        self.options = NumberedReplies()
+        self.options = NumberedReplies(state=make_state(shared_state_url))
 
     def get_output_channel(self) -> WhatsAppOutput:
         return WhatsAppOutput(self.account_sid or "", self.auth_token or "", self.twilio_number or "",

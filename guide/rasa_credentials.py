@@ -75,6 +75,10 @@ def messaging(settings: Settings) -> dict[str, Any]:
             "api_url": settings.wechat_api_url,
             "reply_seconds": settings.wechat_reply_seconds,
         }
+    for entry in entries.values():
+        # Button payloads, numbered options and WeChat's nonces: in the lock store's Redis when
+        # replicas share one, so the next message may reach any of them (channels/shared.py).
+        entry["shared_state_url"] = settings.lock_store_url
     return entries
 
 

@@ -29,18 +29,20 @@ def test_each_channel_with_its_credentials():
         "GUIDE_TWILIO_WHATSAPP_NUMBER": "whatsapp:+14155238886",
         "GUIDE_TWILIO_WEBHOOK_URL": "https://guide.example/webhooks/whatsapp/webhook",
         "GUIDE_WECHAT_APP_ID": "wx123", "GUIDE_WECHAT_APP_SECRET": "wx-secret", "GUIDE_WECHAT_TOKEN": "wxtoken",
-        "GUIDE_WECHAT_REPLY_SECONDS": "3.5",
+        "GUIDE_WECHAT_REPLY_SECONDS": "3.5", "GUIDE_LOCK_STORE_URL": "redis://cache:6379/1",
     })  # fmt: skip
     entries = render(settings)
     assert entries[TELEGRAM] == {"access_token": TOKEN, "verify": "macau_guide_bot",
                                  "webhook_url": "https://guide.example/webhooks/telegram/webhook",
-                                 "secret_token": "s3cret_-token", "api_url": "https://api.telegram.org"}  # fmt: skip
+                                 "secret_token": "s3cret_-token", "api_url": "https://api.telegram.org",
+                                 "shared_state_url": "redis://cache:6379/1"}  # fmt: skip
     assert entries[WHATSAPP] == {"account_sid": "AC123", "auth_token": "tw-token",
                                  "twilio_number": "whatsapp:+14155238886",
                                  "webhook_url": "https://guide.example/webhooks/whatsapp/webhook",
-                                 "api_url": "https://api.twilio.com"}  # fmt: skip
+                                 "api_url": "https://api.twilio.com", "shared_state_url": "redis://cache:6379/1"}  # fmt: skip
     assert entries[WECHAT] == {"app_id": "wx123", "app_secret": "wx-secret", "token": "wxtoken",
-                               "api_url": "https://api.weixin.qq.com", "reply_seconds": 3.5}  # fmt: skip
+                               "api_url": "https://api.weixin.qq.com", "reply_seconds": 3.5,
+                               "shared_state_url": "redis://cache:6379/1"}  # fmt: skip
     assert "channels.rest.CheckedRestInput" in entries  # the always-on channels stay
 
 

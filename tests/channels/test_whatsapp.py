@@ -5,15 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import random
 import urllib.parse
+from dataclasses import replace
 
 import pytest
 
 from tests.channels import fakes
-from tests.channels.conftest import WHATSAPP_NUMBER, payload
+from tests.channels.conftest import WHATSAPP_NUMBER, payload, start_harness, stop_harness
+from tests.integration.conftest import free_port
 
 RECORDED_FROM = "+85366123456"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LONG_PAYLOAD = '/ask_crowd{"attraction": "ruins-of-st-pauls-and-the-mount-fortress-area"}'
 
 
@@ -101,3 +105,22 @@ def test_shared_location_asks_for_nearby_sights_with_the_place(harness):
     [seen] = harness.seen(f"whatsapp:{number}")
     assert seen["text"] == "/nearby"
     assert seen["metadata"]["location"] == {"lat": 22.1987, "lon": 113.5439}
+
+
+def test_a_numbered_answer_reaching_another_replica_is_understood(channel_settings, apis, tmp_path):
+    """Behind a load balancer the "2" may reach the other dialogue server: the options are in Redis."""
+    shared = replace(channel_settings, lock_store_url=REDIS_URL)
+    replicas = []
+    try:
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            replicas.append(start_harness(shared, free_port(), tmp_path / name))
+        first, second = replicas
+        number = new_number()
+        assert post(first, form("twilio_whatsapp_text.txt", number), url=shared.twilio_webhook_url).status == 200
+        sent_to(apis, number, 2)
+        assert post(second, form("twilio_whatsapp_text.txt", number, Body="2"), url=shared.twilio_webhook_url).status == 200
+        assert second.seen(f"whatsapp:{number}")[-1]["text"] == LONG_PAYLOAD
+    finally:
+        for replica in replicas:
+            stop_harness(replica)
