@@ -19,7 +19,7 @@ help:
 	@echo "make run-scaled  two replicas of each behind nginx, on PostgreSQL and Redis (127.0.0.1)"
 	@echo "make test   build what is missing, then run every test"
 	@echo "make bench  measure the recommender, chat turns and live updates (bench/results/)"
-	@echo "make load  concurrent conversations: single stack beside scaled stack (bench/results/)"
+	@echo "make load  concurrent conversations: single, 2 workers and scaled stack (bench/results/)"
 	@echo "make eval   crowd forecast error and recommender crowd scenarios (bench/results/)"
 
 run: venv venv-rasa model
@@ -35,7 +35,7 @@ test: venv venv-rasa model chromium nginx
 bench: venv venv-rasa model
 	$(VENV)/bin/python -m bench.run
 
-# N conversations at once on the single stack, then on the scaled one (bench/results/load.md).
+# N conversations at once: single stack, 2 Sanic workers, scaled stack (bench/results/load.md).
 load: venv venv-rasa model nginx
 	$(VENV)/bin/python -m bench.load
 

@@ -1,4 +1,4 @@
-"""``make load``: many visitors at once, single stack beside the scaled one, no turn lost or doubled.
+"""``make load``: many visitors at once on the single, two-worker and scaled stacks, no turn lost or doubled.
 
 N conversations run concurrently (a quarter in each language), each a multi-turn script a
 visitor would type, through the REST channel. Every turn's latency and outcome is kept; after
@@ -6,7 +6,7 @@ the run the tracker store itself (SQLite for the single stack, PostgreSQL for th
 read back and each conversation's user turns are compared with what was sent and answered: a
 turn answered but not stored is lost, a turn stored twice is duplicated.
 
-    python -m bench.load                      # both stacks, 40 conversations, saved in bench/results/
+    python -m bench.load                      # the three stacks, 40 conversations, saved in bench/results/
     python -m bench.load --conversations 80
 """
 
@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -159,6 +159,9 @@ def run_stack(kind: str, conversations: int, rounds: int) -> dict:
         ports = dict(rasa_port=free_port(), simulator_port=free_port(), sandbox_port=free_port())
         if kind == "single":
             stack = Stack.from_settings(settings, **ports)
+        elif kind == "workers":  # one dialogue server, two Sanic workers, turns serialised by Redis
+            settings = replace(settings, dialogue_workers=2, lock_store_url="redis://127.0.0.1:6379/1")
+            stack = Stack.from_settings(settings, **ports)
         else:  # its own databases, so runs never mix
             settings = Settings(port=settings.port, data_dir=Path(tmp), log_level="WARNING",
                                 database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/macau_guide_load_{tag}",
@@ -169,7 +172,7 @@ def run_stack(kind: str, conversations: int, rounds: int) -> dict:
             load = asyncio.run(drive(stack.rasa_url, conversations, rounds=rounds))
             result = {**load.summary(), **audit(load, stored_turns(stack.settings.tracker_url, load.prefix))}
             result["errors_seen"] = sorted({t.error for t in load.turns if not t.ok})[:5]
-        if kind != "single":
+        if kind == "scaled":
             drop_databases(stack.settings)
     return result
 
@@ -179,7 +182,7 @@ def drop_databases(settings) -> None:
 
     admin = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        for url in (settings.database_url, settings.tracker_store_url):
+        for url in filter(None, (settings.database_url, settings.tracker_store_url)):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     admin.dispose()
 
@@ -191,16 +194,20 @@ def table(results: dict, conversations: int, rounds: int) -> str:
              "| stack | turns | errors | turns/s | p50 ms | p95 ms | p99 ms | lost | duplicated |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     names = {"single": "single (1 dialogue server, 1 guide service, SQLite)",
+             "workers": "single, 2 Sanic workers (Redis lock store, SQLite)",
              "scaled": "scaled (nginx, 2 + 2 replicas, PostgreSQL, Redis)"}  # fmt: skip
     for kind, r in results.items():
         lines.append(f"| {names[kind]} | {r['turns']} | {r['errors']} | {r['turns_per_s']:.1f} | {r['p50_ms']:.0f} | "
                      f"{r['p95_ms']:.0f} | {r['p99_ms']:.0f} | {r['lost']} | {r['duplicated']} |")  # fmt: skip
-    if len(results) == 2:
-        s, m = results["single"], results["scaled"]
-        lines += ["", f"Scaled / single: throughput x{m['turns_per_s'] / max(s['turns_per_s'], 1e-9):.2f}, "
-                      f"p50 x{m['p50_ms'] / max(s['p50_ms'], 1e-9):.2f}, p99 x{m['p99_ms'] / max(s['p99_ms'], 1e-9):.2f}."]  # fmt: skip
+    if "single" in results:
+        s = results["single"]
+        for kind in [k for k in ("workers", "scaled") if k in results]:
+            m = results[kind]
+            lines += ["", f"{kind.capitalize()} / single: throughput x{m['turns_per_s'] / max(s['turns_per_s'], 1e-9):.2f}, "
+                          f"p50 x{m['p50_ms'] / max(s['p50_ms'], 1e-9):.2f}, "
+                          f"p99 x{m['p99_ms'] / max(s['p99_ms'], 1e-9):.2f}."]  # fmt: skip
     lines += ["", "Lost: answered but missing from the tracker store; duplicated: stored more often than sent "
-              "(read from the store after the run). Both stacks share this machine's 2 cores, so the scaled one "
+              "(read from the store after the run). The stacks share this machine's 2 cores, so the scaled one "
               "shows what replicas cost and keep correct here, not what more machines would add."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -208,11 +215,11 @@ def table(results: dict, conversations: int, rounds: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=1, help="times each visitor goes through the script")
-    parser.add_argument("--only", choices=["single", "scaled"])
+    parser.add_argument("--rounds", type=int, default=3, help="times each visitor goes through the script")
+    parser.add_argument("--only", choices=["single", "workers", "scaled"])
     args = parser.parse_args()
     results = {}
-    for kind in [args.only] if args.only else ["single", "scaled"]:
+    for kind in [args.only] if args.only else ["single", "workers", "scaled"]:
         print(f"{kind} stack: starting, then {args.conversations} conversations...", flush=True)
         results[kind] = run_stack(kind, args.conversations, args.rounds)
     text = table(results, args.conversations, args.rounds)
