@@ -30,6 +30,8 @@ RESULTS = ROOT / "bench" / "results"
 HOLD_OUT = 0.2
 LANGS = ("en", "zh-Hant", "zh-Hans", "pt")
 # Another pipeline can be tried without touching the bot's: NLU_EVAL_CONFIG=path (results not saved).
+# NLU_EVAL_DUMP=path also writes every held-out parse (intent ranking, FAQ topic confidence, truth),
+# to try thresholds offline without training again.
 CONFIG = os.environ.get("NLU_EVAL_CONFIG", "bot/config.yml")
 FILE_LANGUAGES = {"_en": "en", "_pt": "pt", "_zh_hant": "zh-Hant", "_zh_hans": "zh-Hans"}
 PARSE = """
@@ -45,7 +47,8 @@ async def main():
         selector = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
         if intent == "faq" and selector.get("intent_response_key"):
             intent = selector["intent_response_key"]
-        out.append(intent)
+        out.append({"intent": intent, "ranking": [(r["name"], r["confidence"]) for r in parsed.get("intent_ranking", [])[:5]],
+                    "faq": selector.get("intent_response_key"), "faq_confidence": selector.get("confidence")})
     json.dump(out, open(sys.argv[3], "w"))
 asyncio.run(main())
 """
@@ -126,7 +129,12 @@ def evaluate() -> dict:
         (tmp / "parse.py").write_text(PARSE, encoding="utf-8")
         _run([str(RASA / "python"), str(tmp / "parse.py"), str(tmp / "heldout.tar.gz"), str(tmp / "texts.json"),
               str(tmp / "predicted.json")])
-        predicted = json.loads((tmp / "predicted.json").read_text(encoding="utf-8"))
+        parses = json.loads((tmp / "predicted.json").read_text(encoding="utf-8"))
+        if os.environ.get("NLU_EVAL_DUMP"):  # every parse with the held-out truth, to study thresholds
+            Path(os.environ["NLU_EVAL_DUMP"]).write_text(json.dumps([{**p, "truth": i, "text": t, "lang": l}
+                                                                     for p, (i, t, l) in zip(parses, test)],
+                                                                    ensure_ascii=False), encoding="utf-8")  # fmt: skip
+        predicted = [p["intent"] for p in parses]
     report = {"train": len(train), "test": len(test), "by_language": {}, "confusions": []}
     for lang in LANGS:
         pairs = [(intent, p) for (intent, _, l), p in zip(test, predicted) if l == lang]
