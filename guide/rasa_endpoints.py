@@ -25,13 +25,15 @@ from guide.settings import Settings, SettingsError
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 # Rasa's SQL tracker store that waits out a database restart (channels/tracker_store.py).
 TRACKER_STORE = "channels.tracker_store.DurableSQLTrackerStore"
+TOKEN_HEADER = "X-Guide-Action-Token"  # guide/webhook.py reads it
 LOCK_KEY_PREFIX = "macauguide"  # Rasa accepts letters and digits only
 
 
 def render(settings: Settings) -> dict[str, Any]:
     """Rasa's endpoints mapping for these settings (``${VAR}`` where a secret goes)."""
     return {
-        "action_endpoint": {"url": "${ACTION_ENDPOINT_URL}", "token": "${ACTION_ENDPOINT_TOKEN}"},
+        # The token goes as a header: as ?token= it would land in proxies' logs (nginx's error log).
+        "action_endpoint": {"url": "${ACTION_ENDPOINT_URL}", "headers": {TOKEN_HEADER: "${ACTION_ENDPOINT_TOKEN}"}},
         "tracker_store": _tracker_store(settings),
         **({"lock_store": _lock_store(settings.lock_store_url)} if settings.lock_store_url else {}),
     }

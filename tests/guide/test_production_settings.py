@@ -14,6 +14,8 @@ from guide.settings import Settings, SettingsError
 def test_embedded_defaults_keep_conversations_in_a_sqlite_file(tmp_path):
     settings = Settings(data_dir=tmp_path)
     rendered = rasa_endpoints.render(settings)
+    assert rendered["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}",
+                                           "headers": {"X-Guide-Action-Token": "${ACTION_ENDPOINT_TOKEN}"}}
     assert rendered["tracker_store"] == {"type": rasa_endpoints.TRACKER_STORE, "dialect": "sqlite",
                                           "db": "${RASA_TRACKER_DB}"}
     assert "lock_store" not in rendered
