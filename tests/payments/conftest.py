@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, replace
 
 import aiohttp
@@ -10,16 +9,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bench.common import free_port  # noqa: F401 - also used by other test modules
 from guide.app import create_app
 from guide.stack import _demo_payments
 from payments.keys import ensure_keys
 from payments.sandbox import Sandbox
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
