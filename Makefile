@@ -72,11 +72,12 @@ $(VENV)/.installed: pyproject.toml requirements/guide-constraints.txt
 	touch $@
 
 # The dialogue server's venv (Python 3.10), installed against the frozen constraints only.
-$(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa-constraints.txt
+$(RASA_VENV)/.installed: requirements/rasa.in requirements/rasa-nodeps.in requirements/rasa-constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 and none was found: install it (pyenv install 3.10.13) or pass PYTHON310=/path/to/python3.10"; exit 1; }
 	test -x $(RASA_VENV)/bin/python || $(PYTHON310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install -q --upgrade "pip<25"
 	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.in -c requirements/rasa-constraints.txt
+	$(RASA_VENV)/bin/pip install -q --no-deps -r requirements/rasa-nodeps.in
 	touch $@
 
 bot/nlu/userdict.txt bot/nlu/places.tsv bot/nlu/interests.tsv: data/attractions.yaml data/interests.yaml data/categories.yaml | $(VENV)/.installed

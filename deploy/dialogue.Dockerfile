@@ -13,8 +13,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Against the frozen constraints only, as the Makefile's venv-rasa (pip < 25 as there too).
-COPY requirements/rasa.in requirements/rasa-constraints.txt requirements/
-RUN pip install "pip<25" && pip install -r requirements/rasa.in -c requirements/rasa-constraints.txt
+COPY requirements/rasa.in requirements/rasa-nodeps.in requirements/rasa-constraints.txt requirements/
+RUN pip install "pip<25" && pip install -r requirements/rasa.in -c requirements/rasa-constraints.txt \
+    && pip install --no-deps -r requirements/rasa-nodeps.in
 
 # What training and serving import: the project, the NLU components (which read the language
 # tags in knowledge/languages.py) and the channels. Not bot/actions: the guide service runs them.

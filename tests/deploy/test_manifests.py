@@ -464,6 +464,23 @@ def test_dialogue_model_is_trained_as_the_makefile_trains_it():
     assert tokens[: tokens.index("&&") if "&&" in tokens else None] == makefile_rasa_train()
 
 
+def test_dialogue_image_installs_what_the_makefiles_rasa_venv_installs():
+    """The same requirement files, with and without dependencies (the encoder's weights)."""
+
+    def installs(lines: list[str]) -> set[tuple[bool, str]]:
+        found = set()
+        for line in lines:
+            for command in line.split("&&"):
+                words = shlex.split(command)
+                if "install" in words and "-r" in words:
+                    found.add(("--no-deps" in words, words[words.index("-r") + 1]))
+        return found
+
+    makefile = [line for line in (ROOT / "Makefile").read_text().splitlines() if "$(RASA_VENV)/bin/pip install" in line]
+    image = installs(args_of("dialogue.Dockerfile", "RUN"))
+    assert installs(makefile) == image and (True, "requirements/rasa-nodeps.in") in image
+
+
 def test_guide_image_has_the_makefiles_torch():
     def versions(path: Path) -> set[str]:
         return set(re.findall(r"torch==([\w.+]+)", path.read_text()))
