@@ -54,8 +54,9 @@ asyncio.run(main())
 """
 
 
-def examples() -> list[tuple[str, str, str]]:
-    """(intent, text, language) of every training example (entity markup removed)."""
+def examples(markup: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(intent, text, language) of every training example (entity markup removed; given a
+    ``markup`` dict, the marked-up line of each text is kept there, to train the entities)."""
     import re
 
     found = []
@@ -66,7 +67,10 @@ def examples() -> list[tuple[str, str, str]]:
                 continue
             for line in block["examples"].splitlines():
                 text = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
+                marked = text
                 text = re.sub(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)", lambda m: m.group(1) or m.group(2), text)
+                if markup is not None:
+                    markup[text] = marked
                 if text:
                     found.append((block["intent"], text, written_in or detect_language(text) or "en"))
     return found
@@ -86,10 +90,10 @@ def split(rows: list, seed: int = 13) -> tuple[list, list]:
     return train, test
 
 
-def as_nlu_yaml(rows: list) -> str:
+def as_nlu_yaml(rows: list, markup: dict[str, str] | None = None) -> str:
     by_intent: dict[str, list[str]] = defaultdict(list)
     for intent, text, _ in rows:
-        by_intent[intent].append(text)
+        by_intent[intent].append((markup or {}).get(text, text))
     data = {"version": "3.1", "nlu": [{"intent": i, "examples": "".join(f"- {t}\n" for t in texts)}
                                       for i, texts in by_intent.items()]}  # fmt: skip
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -118,11 +122,12 @@ def _run(command: list[str]) -> None:
 
 
 def evaluate() -> dict:
-    rows = examples()
+    markup: dict[str, str] = {}
+    rows = examples(markup)
     train, test = split(rows)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        (tmp / "train.yml").write_text(as_nlu_yaml(train), encoding="utf-8")
+        (tmp / "train.yml").write_text(as_nlu_yaml(train, markup), encoding="utf-8")  # DIET learns the entities
         _run([str(RASA / "rasa"), "train", "nlu", "--config", CONFIG, "--nlu", str(tmp / "train.yml"),
               "--domain", "bot/domain.yml", "--out", str(tmp), "--fixed-model-name", "heldout"])  # fmt: skip
         (tmp / "texts.json").write_text(json.dumps([t for _, t, _ in test], ensure_ascii=False), encoding="utf-8")
