@@ -3,12 +3,9 @@ real featurizers of the bot's pipeline: trained, stored, loaded back, asked."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from guide.settings import ROOT
+from tests.bot.rasa_venv import run_json
 
 pytestmark = pytest.mark.integration
 
@@ -62,12 +59,7 @@ ASK = ["hello, good morning!", "see you, bye", "is it packed right now?", "å¤§ä¸
 
 @pytest.fixture(scope="module")
 def parses() -> dict:
-    done = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, json.dumps(TRAIN), json.dumps(ASK)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json(SCRIPT, TRAIN, ASK)
 
 
 @pytest.mark.parametrize(

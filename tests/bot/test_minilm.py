@@ -7,14 +7,11 @@ wrong, the features would drift from the model it loads and the classifier would
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import numpy as np
 import pytest
 
-from guide.settings import ROOT
 from recommender.encoder import SentenceTransformerEncoder
+from tests.bot.rasa_venv import run_json
 
 pytestmark = pytest.mark.integration
 
@@ -42,12 +39,7 @@ print(json.dumps({"ids": [encoder.tokenizer.encode(t) for t in texts],
 
 @pytest.fixture(scope="module")
 def numpy_side() -> dict:
-    done = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, json.dumps(TEXTS)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json(SCRIPT, TEXTS)
 
 
 def test_same_word_pieces_as_the_recommenders_tokenizer(numpy_side):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from guide.settings import ROOT
+from tests.bot.rasa_venv import run_json
 
 pytestmark = pytest.mark.integration
 
@@ -37,12 +34,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def tokens() -> dict:
-    done = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT, json.dumps(TEXTS)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_json(SCRIPT, TEXTS)
 
 
 def test_portuguese_words_stay_whole_and_fold_their_accents(tokens):
