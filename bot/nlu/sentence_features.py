@@ -36,7 +36,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["scipy"]
+        return ["scipy", "threadpoolctl"]
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
