@@ -65,12 +65,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [message for message in messages if message.get(TEXT)]
-        if not texts:
-            return messages
-        vectors = self.encoder.encode([message.get(TEXT) for message in texts])
-        for message, vector in zip(texts, vectors):
-            if self.languages is not None and _language(message) not in self.languages:
-                vector = np.zeros_like(vector)
+        # Only the messages in the encoder's languages are encoded; the others get zeros.
+        kept = [m for m in texts if self.languages is None or _language(m) in self.languages]
+        vectors = dict(zip(map(id, kept), self.encoder.encode([m.get(TEXT) for m in kept]))) if kept else {}
+        for message in texts:
+            vector = vectors.get(id(message), np.zeros(self.encoder.dimension, dtype=np.float32))
             self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
         return messages
 
