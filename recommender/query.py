@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.lexicon import Lexicon
@@ -35,6 +36,9 @@ class ParsedQuery:
     interests: tuple[str, ...]
     attraction_ids: tuple[str, ...]
     embed_text: str
+    # Sights a distinctive word of their name points to ("cathedral", "guia"), beside the ones
+    # named in full; fewer than NAME_WORD_SIGHTS + 1 sights share such a word.
+    name_word_ids: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # item kinds the words ask for (promotion, event); none said: ()
     times: tuple[str, ...] = ()  # when words ("tonight")
     profile: tuple[str, ...] = ()  # who words (budget, children, limited_mobility)
@@ -133,6 +137,60 @@ class PhraseMatcher:
         return list(dict.fromkeys(found))
 
 
+# A word of a sight's name points to that sight when this few sights or fewer have it in a name
+# or alias ("cathedral": the Cathedral and Cathedral Square), unless it is one of these words
+# that say where or what kind of place rather than which one.
+NAME_WORD_SIGHTS = 2
+NAME_WORD_MIN_LENGTH = 4
+GENERIC_NAME_WORDS = frozenset("""
+    macau macao peninsula taipa coloane cotai city cidade district quarter section bairro
+    with incl central centre center centro grand grande great lower upper holy old antigas new
+    street streets rua hill colina park parque station hotel building edificio house houses casa casas
+    village vila lake lakes lago nossa senhora lady santa santo saint sao cultural entertainment
+    performance observation deck replica black giant gigante sand sands praca largo square
+""".split())
+
+
+class NameWords:
+    """Distinctive words of sights' names (Latin script), kept current one sight at a time."""
+
+    def __init__(self, attractions: list[Attraction]) -> None:
+        self._sights: dict[str, set[str]] = {}  # word -> sights whose names hold it
+        self._words: dict[str, set[str]] = {}  # sight -> its words
+        for attraction in attractions:
+            self.add(attraction.id, attraction.all_names())
+
+    @staticmethod
+    def words(text: str) -> set[str]:
+        return {w for w in _LATIN_WORD.findall(_strip_accents(normalize(text)))
+                if len(w) >= NAME_WORD_MIN_LENGTH and w not in GENERIC_NAME_WORDS}  # fmt: skip
+
+    def add(self, sight_id: str, names: list[str]) -> None:
+        self.remove(sight_id)
+        mine = set().union(*(self.words(n) for n in names)) if names else set()
+        self._words[sight_id] = mine
+        for word in mine:
+            self._sights.setdefault(word, set()).add(sight_id)
+
+    def remove(self, sight_id: str) -> None:
+        for word in self._words.pop(sight_id, ()):
+            holders = self._sights[word]
+            holders.discard(sight_id)
+            if not holders:
+                del self._sights[word]
+
+    def find(self, text: str, named: Sequence[str] = ()) -> list[str]:
+        """Sights a distinctive word of ``text`` points to, in the order the words come; words
+        of the sights ``named`` in full are theirs ("Senado Square" is not Leal Senado)."""
+        taken = set().union(*(self._words.get(i, set()) for i in named)) if named else set()
+        found: list[str] = []
+        for word in _LATIN_WORD.findall(_strip_accents(normalize(text))):
+            holders = () if word in taken else self._sights.get(word, ())
+            if 0 < len(holders) <= NAME_WORD_SIGHTS and word not in GENERIC_NAME_WORDS:
+                found += sorted(holders)
+        return [i for i in dict.fromkeys(found) if i not in named]
+
+
 class QueryParser:
     """Built once per catalogue; ``parse`` is cheap and pure."""
 
@@ -142,6 +200,7 @@ class QueryParser:
             {key: {t for terms in i.terms.values() for t in terms} for key, i in lexicon.interests.items()}
         )
         self._names = PhraseMatcher({a.id: set(a.all_names()) for a in attractions})
+        self._name_words = NameWords(attractions)
         self._words = {group: PhraseMatcher({k: set(v) for k, v in keys.items()})
                        for group, keys in lexicon.request_words.items()}  # fmt: skip
         self._english = {a.id: a.names["en"] for a in attractions}
@@ -149,15 +208,18 @@ class QueryParser:
     def upsert(self, attraction: Attraction) -> None:
         """Know one new or renamed attraction (its old names forgotten)."""
         self._names.add(attraction.id, set(attraction.all_names()))
+        self._name_words.add(attraction.id, attraction.all_names())
         self._english[attraction.id] = attraction.names["en"]
 
     def remove(self, attraction_id: str) -> None:
         self._names.remove(attraction_id)
+        self._name_words.remove(attraction_id)
         self._english.pop(attraction_id, None)
 
     def parse(self, text: str, lang: str, extra_interests: tuple[str, ...] = ()) -> ParsedQuery:
         clean = normalize(text)
         ids = self._names.find(clean)
+        word_ids = self._name_words.find(clean, named=ids)
         found = [k for k in extra_interests if k in self._lexicon.interests] + self._interests.find(clean)
         interests = list(dict.fromkeys(found))
         pieces = [clean] if lang == "en" or not _CJK.search(clean) else []
@@ -167,6 +229,6 @@ class QueryParser:
         found_words = {group: tuple(matcher.find(clean)) for group, matcher in self._words.items()}
         return ParsedQuery(
             text=text, lang=lang, interests=tuple(interests), attraction_ids=tuple(ids), embed_text=embed_text,
-            kinds=found_words.get("kinds", ()), times=found_words.get("times", ()),
+            name_word_ids=tuple(word_ids), kinds=found_words.get("kinds", ()), times=found_words.get("times", ()),
             profile=found_words.get("profile", ()),
         )  # fmt: skip

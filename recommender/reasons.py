@@ -75,7 +75,7 @@ def explain(candidate: Candidate, ctx: Context) -> tuple[Reason, ...]:
     """Most telling first: what matched the request, then status facts."""
     item = candidate.item
     reasons: list[Reason] = []
-    if item.id in ctx.named:
+    if item.id in ctx.named or (item.kind == "attraction" and item.id in ctx.name_words):
         reasons.append(Reason("named", item.id))
     elif item.kind == "event" and item.crowd_id in ctx.named:
         reasons.append(Reason("at_venue", item.crowd_id))

@@ -333,7 +333,7 @@ class Recommender:
         hits = dict(self.index.search(vector, max(self.candidates, limit), kinds))
         # Sights the query names or tags are candidates even when the encoder missed them
         # (it reads English only); their similarity is computed exactly.
-        extra = set(parsed.attraction_ids) if "attraction" in kinds else set()
+        extra = {*parsed.attraction_ids, *parsed.name_word_ids} if "attraction" in kinds else set()
         for key in parsed.interests:
             members = self._by_tag.get(key, set())
             if len(members) <= TAG_EXTRA_LIMIT:
@@ -347,7 +347,8 @@ class Recommender:
             if any(self.items[k].kind == "promotion" and self.items[k].open_at(at) for k in keys)
         ) if "attraction" in kinds else frozenset()  # fmt: skip
         ctx = Context(
-            interests=frozenset(parsed.interests), named=frozenset(parsed.attraction_ids), at=at, profile=profile,
+            interests=frozenset(parsed.interests), named=frozenset(parsed.attraction_ids),
+            name_words=frozenset(parsed.name_word_ids), at=at, profile=profile,
             kiosk_id=kiosk_id, near=near, district=district, promoted=promoted,
         )  # fmt: skip
         ranked = []

@@ -110,29 +110,57 @@ def say(stack, sender: str, text: str) -> str:
         return "\n".join(m.get("text", "") for m in json.loads(response.read()))
 
 
+def search_cathedral(port: int) -> dict[str, str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/recommendations?q=cathedral&limit=5",
+                                timeout=30) as response:  # fmt: skip
+        return {item["id"]: item["name"] for item in json.loads(response.read())["items"]}
+
+
 def test_an_office_edit_reaches_both_guide_replicas(stack):
+    """Renames stream in through nginx while both replicas are searched directly: every single
+    answer holds the Cathedral (an old or the new name), and both end on the last name."""
     token = subprocess.run(
         [sys.executable, "-m", "guide.cli", "admin", "create-token", "--role", "editor", "--name", "ana"],
         env={**os.environ, **stack.settings.as_env()}, capture_output=True, text=True, check=True,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
     url = f"{stack.guide_url}/api/v1/admin/attractions/hc-12-cathedral"
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    with urllib.request.urlopen(urllib.request.Request(url, headers=auth), timeout=30) as response:
-        record, etag = json.loads(response.read()), response.headers["ETag"]
-    record["doc"]["names"]["en"] = "Cathedral of the Scaled Edit"
-    edit = urllib.request.Request(url, method="PUT", data=json.dumps(record["doc"]).encode(),
-                                  headers={**auth, "If-Match": etag})  # fmt: skip
-    urllib.request.urlopen(edit, timeout=30).close()
-    for port in stack.replica_ports[0]:  # each replica directly, not through nginx
+    ports = stack.replica_ports[0]  # each replica directly, not through nginx
+    names = {name for port in ports for name in search_cathedral(port).values()}
+    edits = [f"Cathedral of the Scaled Edit {n}" for n in range(5)]
+    names.update(edits)
+    done, failed = threading.Event(), []
+
+    def edit() -> None:
+        try:
+            for name in edits:
+                with urllib.request.urlopen(urllib.request.Request(url, headers=auth), timeout=30) as response:
+                    record, etag = json.loads(response.read()), response.headers["ETag"]
+                record["doc"]["names"]["en"] = name
+                urllib.request.urlopen(urllib.request.Request(url, method="PUT", data=json.dumps(record["doc"]).encode(),
+                                                              headers={**auth, "If-Match": etag}), timeout=30).close()  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - reported by the test below
+            failed.append(exc)
+        finally:
+            done.set()
+
+    editor = threading.Thread(target=edit)
+    editor.start()
+    answers = 0
+    while not done.is_set():
+        for port in ports:
+            found = search_cathedral(port)
+            answers += 1
+            assert found.get("hc-12-cathedral") in names, f"replica on {port} answered without the Cathedral: {found}"
+    editor.join()
+    assert not failed, failed
+    assert answers >= len(ports)
+    for port in ports:
         deadline = time.monotonic() + 20
-        while True:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/recommendations?q=cathedral&limit=5",
-                                        timeout=30) as response:  # fmt: skip
-                names = [item["name"] for item in json.loads(response.read())["items"]]
-            if "Cathedral of the Scaled Edit" in names:
-                break
-            assert time.monotonic() < deadline, f"replica on {port} still recommends {names}"
-            time.sleep(0.5)
+        while (found := search_cathedral(port)).get("hc-12-cathedral") != edits[-1]:
+            assert found.get("hc-12-cathedral") in names, f"replica on {port} answered without the Cathedral: {found}"
+            assert time.monotonic() < deadline, f"replica on {port} still recommends {found}"
+            time.sleep(0.2)
 
 
 def restart(command: list[str], check_up: list[str]) -> None:

@@ -66,3 +66,14 @@ def test_calmer_alternatives_near_a_crushed_ruins(recommender, profiles):
     assert {"unesco", "history"} & set(found.items[0].item.tags)  # like the ruins, not a casino
     assert found.calmer_hours and all(h.level <= 5 for h in found.calmer_hours)
     assert all(found.sight.open_at(h.at) for h in found.calmer_hours)
+
+
+@pytest.mark.parametrize("level", [1, 3, 5])
+def test_a_word_of_a_sights_name_finds_it_however_crowded(recommender, profiles, level):
+    """"cathedral" is a word of the Cathedral's name: the visitor who types it sees the Cathedral
+    (with its crowd level), not five other churches because the Cathedral is congested."""
+    crowd = snapshot(profiles, **{"hc-12-cathedral": level})
+    result = recommender.recommend("cathedral", "en", 5, crowd=crowd)
+    found = {i.item.id: {r.key: r.value for r in i.reasons} for i in result.items}
+    assert "hc-12-cathedral" in found, list(found)
+    assert found["hc-12-cathedral"]["crowd_level"] == level
