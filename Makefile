@@ -39,10 +39,11 @@ bench: venv venv-rasa model
 load: venv venv-rasa model nginx
 	$(VENV)/bin/python -m bench.load
 
-eval: venv venv-rasa
+eval: venv venv-rasa model
 	$(VENV)/bin/python -m bench.eval_crowd
 	$(VENV)/bin/python -m bench.eval_recommender
 	$(VENV)/bin/python -m bench.eval_nlu
+	$(VENV)/bin/python -m bench.eval_conversations
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and
 # CJK fonts so pages in Chinese render in it (screenshots included).
