@@ -98,6 +98,21 @@ class OpeningHours:
                 return _fmt(end)
         return None
 
+    def closed_weekly(self, weekday: int) -> bool:
+        """Whether the place always closes on this weekday (0 = Monday)."""
+        return DAYS[weekday] in self.closed_days
+
+    def next_opening(self, at: datetime) -> datetime | None:
+        """When a place closed at ``at`` next opens (Macau time), within a week; None if never."""
+        local = at.astimezone(MACAU_TZ)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        now = local.hour * 60 + local.minute
+        for ahead in range(8):
+            for start, _ in self.week[(local.weekday() + ahead) % 7]:
+                if ahead or start > now:
+                    return midnight + timedelta(days=ahead, minutes=start)
+        return None
+
     def today(self, at: datetime) -> list[str]:
         """Intervals of the day of ``at``, as text."""
         local = at.astimezone(MACAU_TZ)

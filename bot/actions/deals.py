@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,8 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import CrowdSource, ServiceAction, visitor_place
+from bot.actions.context import POINTER, Ask, ask_of, district_in
 from bot.actions.pay import pay_button
 from bot.actions.phrases import language_of
+from bot.actions.recommend import district_origin
 from bot.actions.sights import named_sight
 from knowledge.languages import pick
 from payments.service import PaymentService
@@ -30,17 +33,30 @@ class ActionDeals(ServiceAction):
         return "action_deals"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        lang = language_of(tracker)
         text = tracker.latest_message.get("text") or ""
-        sight = named_sight(tracker, self.recommender, remembered=False)  # deals near here unless named
-        origin = (sight.lat, sight.lon) if sight else visitor_place(tracker)
+        # Deals near the visitor unless a sight is named, pointed at ("the second one") or
+        # meant by "there".
+        sight = named_sight(tracker, self.recommender, remembered=bool(POINTER.search(text)))
         crowd = await self.crowd_now()
+        now = crowd.now if crowd else self.recommender.clock()
+        ask = replace(ask_of(tracker, "find_deals", now, sight.id if sight else None), district=district_in(text))
+        return await self.respond(dispatcher, tracker, domain, ask)
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                      ask: Ask) -> list:  # fmt: skip
+        lang = language_of(tracker)
+        sight = self.recommender.get(ask.sight or "")
+        origin = ((sight.lat, sight.lon) if sight else None) or district_origin(self.recommender, ask.district) \
+            or visitor_place(tracker)
+        crowd = await self.crowd_now()
+        now = crowd.now if crowd else self.recommender.clock()
+        at = ask.moment(now)
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
-            text, lang, SHOWN, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
+            ask.text, lang, SHOWN, at=at, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
         usable = [r for r in result.items if r.item.open_at(result.at)] or list(result.items)
         if not usable:
             dispatcher.utter_message(response="utter_deals_none")
-            return []
+            return [SlotSet("last_ask", ask.to_slot())]
         if sight:
             dispatcher.utter_message(response="utter_deals_intro", place=sight.name(lang))
         else:
@@ -49,4 +65,5 @@ class ActionDeals(ServiceAction):
             button = pay_button(self.payments, rec.item, domain, lang)
             dispatcher.utter_message(response="utter_deal", rank=rank, title=rec.item.name(lang),
                                      merchant=pick(rec.item.merchant.names, lang), buttons=[button] if button else [])  # fmt: skip
-        return [SlotSet("deals_shown", [rec.item.id for rec in usable])]
+        return [SlotSet("deals_shown", [rec.item.id for rec in usable]), SlotSet("shown", [r.item.key for r in usable]),
+                SlotSet("last_ask", ask.to_slot())]  # fmt: skip

@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.cards import button_payload
+from bot.actions.context import ordinal
 from bot.actions.phrases import language_of, phrase
 from knowledge.languages import pick
 from payments.service import PaymentError, PaymentService
@@ -62,7 +63,9 @@ class ActionBuyDeal(Action):
         named = next((e.get("value") for e in tracker.latest_message.get("entities", [])
                       if e.get("entity") == "promotion"), None)  # fmt: skip
         shown = tracker.get_slot("deals_shown") or []
-        promotion_id = named or (shown[0] if len(shown) == 1 else None)
+        position = ordinal(tracker.latest_message.get("text") or "")  # "I'll take the second one"
+        pointed = shown[position] if position is not None and -len(shown) <= position < len(shown) else None
+        promotion_id = named or pointed or (shown[0] if len(shown) == 1 else None)
         if promotion_id is None:
             dispatcher.utter_message(response="utter_pay_which" if shown else "utter_pay_none_shown")
             return []

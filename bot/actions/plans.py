@@ -11,7 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
+from bot.actions.context import Ask, ask_of
 from bot.actions.phrases import language_of
+from bot.actions.recommend import shown_list
 from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
 from knowledge.hours import MACAU_TZ
@@ -47,24 +49,35 @@ class ValidatePlanForm(FormValidationAction):
 
 
 class ActionPlanDay(ServiceAction):
+    """A route that fits the time, from the part of the day or the day asked ("plan my afternoon"
+    said at 8 am starts at 14:00), from the visitor, a named sight or the old town."""
+
     def name(self) -> str:
         return "action_plan_day"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        crowd = await self.crowd()  # the guide service always wires its crowd service in
+        start_sight = named_sight(tracker, self.recommender)
+        ask = ask_of(tracker, "plan_day", crowd.now, start_sight.id if start_sight else None)
+        return await self.respond(dispatcher, tracker, domain, ask)
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                      ask: Ask) -> list:  # fmt: skip
         lang = language_of(tracker)
         minutes = tracker.get_slot("time_minutes") or 240
-        start_sight = named_sight(tracker, self.recommender)
+        start_sight = self.recommender.get(ask.sight or "")
         origin = visitor_place(tracker) or ((start_sight.lat, start_sight.lon) if start_sight else None)
         if origin is None:
             start_sight = self.recommender.get(DEFAULT_START[0])
             origin = DEFAULT_START[1]
-        crowd = await self.crowd()  # the guide service always wires its crowd service in
+        crowd = await self.crowd()
+        start = max(ask.moment(crowd.now) or crowd.now, crowd.now)
         route = await asyncio.get_running_loop().run_in_executor(None, lambda: plan(
-            self.recommender, tracker.latest_message.get("text") or "", lang, origin, crowd.now,
-            float(minutes) / 60, crowd, 6))  # fmt: skip
+            self.recommender, ask.text, lang, origin, start, float(minutes) / 60, crowd, 6))  # fmt: skip
+        done = [SlotSet("time_minutes", None), SlotSet("last_ask", ask.to_slot())]
         if not route.stops:
             dispatcher.utter_message(response="utter_plan_none")
-            return [SlotSet("time_minutes", None)]
+            return done
         if start_sight is not None and visitor_place(tracker) is None:
             dispatcher.utter_message(response="utter_plan_intro_from", hours=f"{float(minutes) / 60:g}",
                                      place=start_sight.name(lang))  # fmt: skip
@@ -76,7 +89,7 @@ class ActionPlanDay(ServiceAction):
                 time=stop.arrive.astimezone(MACAU_TZ).strftime("%H:%M"), name=stop.attraction.name(lang),
                 minutes=stop.leg.minutes, stay=stop.attraction.visit_minutes,
             )  # fmt: skip
-        return [SlotSet("time_minutes", None)]
+        return [*done, *shown_list([stop.attraction.id for stop in route.stops])]
 
 
 class ActionNearby(ServiceAction):
@@ -98,4 +111,4 @@ class ActionNearby(ServiceAction):
             walk = next((r.value for r in rec.reasons if r.key in ("walk_minutes", "ride_minutes")), None)
             dispatcher.utter_message(response="utter_nearby_item", rank=rank, name=rec.item.name(lang),
                                      minutes=walk if walk is not None else "?")  # fmt: skip
-        return []
+        return shown_list([rec.item.key for rec in result.items])

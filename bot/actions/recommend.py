@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.cards import item_buttons, item_card
+from bot.actions.context import Ask, ask_of, district_in
 from bot.actions.phrases import language_of, phrase
 from recommender.reasons import Reason
 from recommender.service import Recommender
@@ -44,34 +46,52 @@ def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recomme
     return phrase(domain, "utter_reason_separator", lang).join(p for p in parts if p)
 
 
+def district_origin(recommender: Recommender, district: str | None) -> tuple[float, float] | None:
+    """The middle of a part of Macau (the mean of its sights), to rank by nearness to it."""
+    places = [(a.lat, a.lon) for a in recommender.attractions.values() if a.district == district]
+    if not places:
+        return None
+    return sum(p[0] for p in places) / len(places), sum(p[1] for p in places) / len(places)
+
+
 class ActionRecommend(ServiceAction):
     def name(self) -> str:
         return "action_recommend"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        crowd = await self.crowd_now()
+        now = crowd.now if crowd else self.recommender.clock()
+        ask = ask_of(tracker, "recommend", now)
+        ask = replace(ask, district=district_in(ask.text))
+        return await self.respond(dispatcher, tracker, domain, ask)
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+                      ask: Ask) -> list:  # fmt: skip
         lang = language_of(tracker)
-        text = tracker.latest_message.get("text") or ""
         interests = [
             e["value"]
             for e in tracker.latest_message.get("entities", [])
             if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
         ]
         crowd = await self.crowd_now()
+        now = crowd.now if crowd else self.recommender.clock()
         remembered = Profile(
             children=bool(tracker.get_slot("children")),
             limited_mobility=bool(tracker.get_slot("limited_mobility")),
             budget_mop=tracker.get_slot("budget_mop"),
         )
-        origin = visitor_place(tracker)
+        origin = district_origin(self.recommender, ask.district) or visitor_place(tracker)
+        wanted = SHOWN * 4 if ask.district else SHOWN
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
-            None, lambda: self.recommender.recommend(text, lang, SHOWN, interests=interests, crowd=crowd,
-                                                     origin=origin, profile=remembered)  # fmt: skip
+            None, lambda: self.recommender.recommend(ask.text, lang, wanted, at=ask.moment(now), interests=interests,
+                                                     crowd=crowd, origin=origin, profile=remembered)  # fmt: skip
         )
+        items = [r for r in result.items if not ask.district or r.item.district == ask.district][:SHOWN]
         # Who the visitor said they are stays known for the rest of the conversation.
         learnt = [SlotSet(slot, value) for word, slot, value in PROFILE_SLOTS
                   if word in result.query.profile and tracker.get_slot(slot) in (None, False)]  # fmt: skip
-        if not result.items:
+        if not items:
             dispatcher.utter_message(response="utter_recommend_none")
             return learnt
         asked = [*interests, *(i for i in result.query.interests if i not in interests)]
@@ -82,7 +102,7 @@ class ActionRecommend(ServiceAction):
             dispatcher.utter_message(response="utter_recommend_intro", interest=names)
         else:
             dispatcher.utter_message(response="utter_recommend_intro_general")
-        for rank, item in enumerate(result.items, start=1):
+        for rank, item in enumerate(items, start=1):
             category = self.recommender.lexicon.category_name(item.item.category, lang)
             dispatcher.utter_message(
                 response="utter_recommendation",
@@ -94,4 +114,9 @@ class ActionRecommend(ServiceAction):
                 buttons=item_buttons(item, domain, lang),
                 json_message=item_card(item, lang, category),
             )
-        return learnt
+        return [*learnt, *shown_list([r.item.key for r in items]), SlotSet("last_ask", ask.to_slot())]
+
+
+def shown_list(keys: list[str]) -> list[SlotSet]:
+    """A list was shown: pointers now point into it, and no single sight is "there" any more."""
+    return [SlotSet("shown", keys), SlotSet("attraction", None)]

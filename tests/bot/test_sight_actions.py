@@ -77,9 +77,12 @@ async def test_a_crushed_sight_gets_its_level_calmer_alternatives_and_a_calmer_h
     assert messages[1]["response"] == "utter_crowd_alternatives" and messages[1]["names"]
     assert "Ruins of St. Paul's" not in messages[1]["names"]
     assert messages[-1]["response"] == "utter_crowd_go_anyway_question"
-    remembered = [(e["name"], e["value"]) for e in events if e["event"] == "slot"]
-    # "and is it crowded now?" then means the ruins; "yes" means "go anyway".
-    assert remembered == [("attraction", RUINS), ("offered_alternatives", True)]
+    remembered = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    # "and is it crowded now?" then means the ruins; "yes" means "go anyway"; "the first one" the
+    # first calmer sight; "and at 6?" the same question at 18:00.
+    assert remembered["attraction"] == RUINS and remembered["offered_alternatives"] is True
+    assert len(remembered["shown"]) == 3 and RUINS not in remembered["shown"]
+    assert remembered["last_ask"] == {"skill": "ask_crowd", "text": "is st pauls crowded now?", "sight": RUINS}
 
 
 @pytest.mark.parametrize("language, text, word", [
@@ -92,10 +95,14 @@ async def test_crowd_level_in_the_visitors_language(recommender, crowd, language
 
 
 async def test_a_calm_sight_needs_no_alternatives_and_a_time_is_forecast(recommender, crowd):
-    messages, _ = await run(ActionCrowdStatus(recommender, crowd), "is the cathedral busy at 9 pm", "en",
+    messages, _ = await run(ActionCrowdStatus(recommender, crowd), "is the cathedral busy at 5 pm", "en",
                             sight("hc-12-cathedral"))  # fmt: skip
     assert [m["response"] for m in messages] == ["utter_crowd_expected"]  # calm: nothing offered
-    assert messages[0]["time"] == "21:00" and 1 <= messages[0]["number"] <= 5
+    assert messages[0]["time"] == "17:00" and 1 <= messages[0]["number"] <= 5
+    # At 9 pm it is shut (09:00-18:00): said so, with when it opens, not a crowd level.
+    late, _ = await run(ActionCrowdStatus(recommender, crowd), "is the cathedral busy at 9 pm", "en",
+                        sight("hc-12-cathedral"))  # fmt: skip
+    assert texts(late)[0] == "Macau Cathedral is closed at 21:00; it opens tomorrow at 09:00."
 
 
 async def test_without_a_sight_the_bot_asks_which_and_then_remembers_it(recommender, crowd):
