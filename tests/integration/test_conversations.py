@@ -79,3 +79,45 @@ def test_the_kiosks_language_setting_decides_for_script_neutral_chinese(chat):
     # The visitor's own words still win: Simplified-only characters switch the replies.
     text, _ = say(chat, "推荐几个博物馆", {"language": "zh-Hant"})
     assert text and chinese_script(text) == "zh-Hans", text
+
+
+def numbered(text: str) -> list[str]:
+    """The names of a numbered list in a reply ("2. Name (...)" or "2. Name: ..." lines)."""
+    import re
+
+    return [m.group(1).strip() for m in re.finditer(r"^\d\. ([^(:：（\n]+)", text, re.M)]
+
+
+def test_directions_to_the_second_suggestion_in_simplified_chinese(chat):
+    text, _ = say(chat, "推荐几个寺庙")
+    names = numbered(text)
+    assert len(names) == 3, text
+    text, _ = say(chat, "第二个怎么去")
+    assert "openstreetmap.org" in text and names[1] in text, text
+
+
+def test_there_after_a_list_asks_which_one_in_english(chat):
+    say(chat, "I love old churches")
+    text, replies = say(chat, "how do I get there?")
+    assert "Which one do you mean?" in text and len(replies[0].get("buttons", [])) == 3, replies
+
+
+def test_a_follow_up_changes_only_the_time_in_cantonese(chat):
+    text, _ = say(chat, "大三巴而家多唔多人")
+    assert "大三巴牌坊而家" in text, text
+    text, _ = say(chat, "咁聽日下晝三點呢？")
+    assert "大三巴牌坊聽日15:00預計" in text, text
+
+
+def test_a_follow_up_changes_the_day_of_an_hours_question_in_portuguese(chat):
+    text, _ = say(chat, "A Casa de Lou Kau abre à segunda-feira?")
+    assert "Dia de encerramento semanal de Casa de Lou Kau: segunda-feira." in text, text
+    text, _ = say(chat, "e no sábado?")
+    assert "Casa de Lou Kau abre" in text, text
+
+
+def test_too_crowded_somewhere_quieter_in_simplified_chinese(chat):
+    text, _ = say(chat, "议事亭前地人太多了，附近有没有人少一点的地方")
+    # Calmer sights near the square, each with its level; or, when it is calm itself, that none is calmer.
+    listed = text.startswith("比议事亭前地人少、又在附近的有：") and len(numbered(text)) >= 1
+    assert listed or text.startswith("附近暂时没有比议事亭前地人更少的类似景点"), text
