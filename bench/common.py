@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import socket
 import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -29,3 +36,57 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port between 20000 and 32000")
+
+
+READY_LINE = "Macau guide is running"
+
+
+class StackDidNotStart(RuntimeError):
+    """`macau-guide run` exited or never printed its ready line; the message holds its output."""
+
+
+@dataclass
+class DemoStack:
+    process: subprocess.Popen
+    rasa_url: str
+    guide_url: str
+    sandbox_url: str
+    output: Path
+    var: Path
+
+
+def start_demo(var: Path, rasa_token: str, start_seconds: float = 300, **settings: str) -> DemoStack:
+    """`macau-guide run` (as `make run`) on spare ports with ``var`` as its data dir, once it is
+    ready (its ready line, awaited by condition); ``settings`` are extra environment variables."""
+    from guide.settings import ROOT
+
+    rasa_port, guide_port, sandbox_port = free_port(), free_port(), free_port()
+    output = var / "run.out"
+    env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var),
+           "SIMULATOR_PORT": str(free_port()), "PAYMENT_SANDBOX_PORT": str(sandbox_port),
+           "GUIDE_RASA_TOKEN": rasa_token, **settings}  # fmt: skip
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "guide.cli", "run"],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + start_seconds
+    while READY_LINE not in output.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_demo(process)
+            raise StackDidNotStart(output.read_text(errors="replace")[-4000:])
+        time.sleep(1)
+    return DemoStack(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}",
+                     f"http://127.0.0.1:{sandbox_port}", output, var)  # fmt: skip
+
+
+def stop_demo(process: subprocess.Popen) -> None:
+    """SIGINT, as Ctrl-C in `make run`; the whole process group only if it will not stop."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)

@@ -48,11 +48,8 @@ import http.client
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
 import urllib.error
 import urllib.request
@@ -64,7 +61,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import free_port
+from bench.common import StackDidNotStart, start_demo, stop_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -88,7 +85,6 @@ CONVERSATION_KEYS = {"id", "lang", "variant", "skill", "follow_up", "turns"}
 TURN_KEYS = {"say", "metadata", "expect"}
 MAX_TURNS = 4
 
-READY_LINE = "Macau guide is running"  # what `macau-guide run` prints once both servers answer
 START_SECONDS = 300
 TURN_SECONDS = 60
 SAID_CHARS = 160  # per reply message in the Markdown report (the JSON keeps every word)
@@ -458,46 +454,15 @@ def report(results: list[dict], summary: dict, source: str) -> str:
 # -- the stack ----------------------------------------------------------------------------------
 
 
-class StackDidNotStart(RuntimeError):
-    pass
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGINT, as Ctrl-C in `make run`; the whole process group only if it will not stop."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-
 @contextlib.contextmanager
 def stack() -> Iterator[str]:
     """`macau-guide run` on spare ports with a throw-away data directory; yields the Rasa URL."""
     with tempfile.TemporaryDirectory(prefix="eval-conversations-") as tmp:
-        var = Path(tmp)
-        rasa_port, guide_port = free_port(), free_port()
-        env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var),
-               "SIMULATOR_PORT": str(free_port()), "PAYMENT_SANDBOX_PORT": str(free_port()),
-               "GUIDE_RASA_TOKEN": f"eval-{uuid.uuid4().hex}", "GUIDE_KIOSK_IDLE_SECONDS": "25"}  # fmt: skip
-        output = var / "run.out"
-        with output.open("wb") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "guide.cli", "run"],
-                cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )  # fmt: skip
+        demo = start_demo(Path(tmp), f"eval-{uuid.uuid4().hex}", START_SECONDS, GUIDE_KIOSK_IDLE_SECONDS="25")
         try:
-            deadline = time.monotonic() + START_SECONDS
-            while READY_LINE not in output.read_text(errors="replace"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise StackDidNotStart(output.read_text(errors="replace")[-4000:])
-                time.sleep(1)
-            yield f"http://127.0.0.1:{rasa_port}"
+            yield demo.rasa_url
         finally:
-            _stop(process)
+            stop_demo(demo.process)
 
 
 # -- main ---------------------------------------------------------------------------------------

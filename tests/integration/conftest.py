@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -15,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import free_port  # noqa: F401 - also used by other test modules
-from guide.settings import ROOT
-
-READY_LINE = "Macau guide is running"
+from bench.common import READY_LINE, StackDidNotStart, free_port, start_demo, stop_demo  # noqa: F401 - free_port, READY_LINE: other modules
 
 
 def children_of(pid: int) -> list[int]:
@@ -53,31 +46,13 @@ class Demo:
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory) -> Demo:
     var = tmp_path_factory.mktemp("var")
-    rasa_port, guide_port, sandbox_port = free_port(), free_port(), free_port()
-    output = var / "run.out"
-    env = {**os.environ, "GUIDE_PORT": str(guide_port), "RASA_PORT": str(rasa_port), "GUIDE_DATA_DIR": str(var),
-           "SIMULATOR_PORT": str(free_port()), "PAYMENT_SANDBOX_PORT": str(sandbox_port),
-           "GUIDE_RASA_TOKEN": RASA_TOKEN, "GUIDE_KIOSK_IDLE_SECONDS": "25"}  # fmt: skip
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "guide.cli", "run"],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-    deadline = time.monotonic() + 300
-    while READY_LINE not in output.read_text(errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"`macau-guide run` did not come up:\n{output.read_text(errors='replace')[-4000:]}")
-        time.sleep(1)
-    yield Demo(process, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{guide_port}", output, var,
-               f"http://127.0.0.1:{sandbox_port}")
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    try:
+        started = start_demo(var, RASA_TOKEN, GUIDE_KIOSK_IDLE_SECONDS="25")
+    except StackDidNotStart as exc:
+        pytest.fail(f"`macau-guide run` did not come up:\n{exc}")
+    process = started.process
+    yield Demo(process, started.rasa_url, started.guide_url, started.output, var, started.sandbox_url)
+    stop_demo(process)
 
 
 class Chat:
