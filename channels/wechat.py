@@ -45,7 +45,7 @@ from sanic.response import HTTPResponse
 from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
-from channels.senders import WECHAT, address
+from channels.senders import WECHAT, recipient
 from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
 from channels.wechat_api import DEFAULT_API_URL, WeChatClient, WeChatError
 
@@ -111,7 +111,9 @@ class WeChatOutput(OutputChannel):
         self.texts: List[Text] = []
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await super().send_response(address(recipient_id, WECHAT), message)  # wechat:<openid> -> <openid>
+        openid = recipient(recipient_id, WECHAT, "WeChat")  # wechat:<openid> -> <openid>; another channel's: None
+        if openid is not None:
+            await super().send_response(openid, message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         if text and text.strip():
@@ -144,8 +146,9 @@ class WeChatPushOutput(WeChatOutput):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.texts = []
-        await super().send_response(recipient_id, message)
-        await self._push(address(recipient_id, WECHAT), self.texts)
+        await super().send_response(recipient_id, message)  # refuses another channel's conversation
+        if self.texts:
+            await self._push(recipient_id[len(WECHAT):], self.texts)
 
 
 class WeChatInput(InputChannel):

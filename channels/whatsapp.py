@@ -43,6 +43,7 @@ from twilio.rest import Client
 from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
+from channels.senders import WHATSAPP_NUMBER, recipient
 from channels.shared import make_state
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,10 @@ class WhatsAppOutput(TwilioOutput):
         self.api.base_url = api_url.rstrip("/")
         self.twilio_number = whatsapp_address(twilio_number)
         self.options = options or NumberedReplies()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        if recipient(recipient_id, WHATSAPP_NUMBER, "WhatsApp") is not None:  # whatsapp:+<number> only
+            await super().send_response(recipient_id, message)
 
     async def _send_message(self, message_data: Dict[Text, Any]) -> Any:
         try:
