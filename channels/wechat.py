@@ -46,7 +46,7 @@ from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
 from channels.senders import WECHAT, recipient
-from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
+from channels.shared import Deliveries, MemoryState, SharedState, SharedStateUnavailable, make_state
 from channels.wechat_api import DEFAULT_API_URL, WeChatClient, WeChatError
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class SeenRequests:
     def __init__(self, window: float = MAX_AGE_SECONDS * 2, state: Optional[SharedState] = None) -> None:
         self.window = window
         self.state = state or MemoryState()
+        self.messages = Deliveries("wechat", window, self.state)
 
     def check(self, timestamp: Text, nonce: Text, message_key: Text) -> Text:
         """"new", "again" (WeChat redelivering a message) or "replay" (a nonce reused for another)."""
@@ -90,8 +91,7 @@ class SeenRequests:
             earlier = self.state.get(nonce_key)
             if earlier is not None:
                 return "again" if earlier == digest else "replay"
-            # Claimed atomically (SET NX): of two replicas given the same message, one answers it.
-            new = self.state.set("wechat-message:" + digest, "1", self.window, only_new=True)
+            new = self.messages.first(message_key)
             self.state.set(nonce_key, digest, self.window)
             return "new" if new else "again"
         except SharedStateUnavailable as exc:  # signature and timestamp were checked; only replay memory is missing

@@ -17,7 +17,7 @@ import random
 import pytest
 
 from tests.channels.conftest import unique
-from tests.channels.test_whatsapp import new_number, sent_to
+from tests.channels.test_whatsapp import form, new_number, post, sent_to
 
 
 def rest(harness, body: dict):
@@ -75,3 +75,25 @@ def test_wechat_output_refuses_a_recipient_without_its_prefix(harness, apis):
     assert later(harness, "wechat", f"wechat:{openid}").status == 200
     assert [m["text"]["content"] for m in apis.wait_for(lambda: wechat_pushes(apis, openid))] == [
         "Payment received: MOP 22.00"]  # fmt: skip
+
+
+def test_whatsapp_refuses_a_sender_without_its_prefix(harness, apis):
+    """An SMS to the same Twilio number (``From=+853...``) would be a conversation REST may name."""
+    number = new_number()
+    params = [(k, number if k == "From" else v) for k, v in form("twilio_whatsapp_text.txt", number)]
+    assert post(harness, params).status == 200  # signed by Twilio: acknowledged, not retried
+    assert harness.seen(number) == [] and harness.seen(f"whatsapp:{number}") == []
+    assert sent_to(apis, number, 0) == []
+
+
+def test_whatsapp_message_delivered_twice_reaches_the_bot_once(harness, apis):
+    """Twilio delivers a message again when our answer was late; the MessageSid says it is the same one."""
+    number = new_number()
+    params = form("twilio_whatsapp_text.txt", number)
+    assert post(harness, params).status == 200
+    assert post(harness, params).status == 200
+    assert [m["text"] for m in harness.seen(f"whatsapp:{number}")] == ["Where can I eat Portuguese food?"]
+    assert len(sent_to(apis, number, 2)) == 2  # one reply and one card, not two of each
+    # a new message from the same visitor (a MessageSid of its own) is a new turn
+    assert post(harness, form("twilio_whatsapp_text.txt", number)).status == 200
+    assert len(harness.seen(f"whatsapp:{number}")) == 2
