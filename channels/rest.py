@@ -1,7 +1,8 @@
 """Rasa's REST channel with its input checked: a bad body gets a clear 400, never a 500.
 
 Listed in ``bot/credentials.yml`` as ``channels.rest.CheckedRestInput``; it keeps the name
-``rest``, so the URL stays ``POST /webhooks/rest/webhook`` with ``{"sender", "message", "metadata"}``.
+``rest``, so the URL stays ``POST /webhooks/rest/webhook`` with ``{"sender", "message", "metadata"}``. A body's
+``input_channel`` is ignored: every message is recorded as the REST channel's (channels/senders.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class CheckedRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        """Always this channel: Rasa's takes the body's ``input_channel``, so a REST caller could record
+        its message as Telegram's and have ``output_channel=latest`` (payment confirmations) send to
+        the Telegram chat, number or openid named by its REST sender id."""
+        return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         return request.json.get("metadata") or None

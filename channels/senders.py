@@ -7,20 +7,29 @@ visitors under their own prefix (``telegram:<chat>``, ``whatsapp:+<number>`` as 
 visitor's conversation, or read its replies, or act there (pay buttons included). Web chat and
 kiosk ids carry 128 random bits (``web-<hex>``, ``kiosk-<kiosk>-<hex>``), so they cannot be
 guessed; a kiosk conversation continues on the visitor's phone over socket.io by its id.
+
+The other way round too: REST, socket.io and kiosk messages are always recorded under their own
+channel (a REST body's ``input_channel`` is ignored), and the Telegram, WhatsApp and WeChat output
+channels send only to a conversation id with their own prefix (``recipient``); any other is dropped
+with an error logged (not raised: a reply that cannot go out never fails the turn). So Rasa's
+``output_channel=latest`` (payment confirmations) cannot be steered to a chat, number or openid.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Text
+from typing import Optional, Text
 
 TELEGRAM = "telegram:"
 WHATSAPP = "whatsapp:"
 WECHAT = "wechat:"
+WHATSAPP_NUMBER = WHATSAPP + "+"  # what Twilio sends as ``From`` for WhatsApp (an SMS has no prefix)
 RESERVED = (TELEGRAM, WHATSAPP, WECHAT)
 # A kiosk page's session id (32+ characters: it makes 128 random bits as hex); the kiosk channel and
 # the guide's handoff both check it.
 KIOSK_SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+logger = logging.getLogger(__name__)
 
 
 def reserved(sender: Text) -> bool:
@@ -31,3 +40,14 @@ def reserved(sender: Text) -> bool:
 def address(sender: Text, prefix: Text) -> Text:
     """The app's own id (chat id, openid) inside a conversation id of ``prefix``."""
     return sender[len(prefix):] if sender.startswith(prefix) else sender
+
+
+def recipient(sender: Text, prefix: Text, channel: Text) -> Optional[Text]:
+    """The app's own id inside ``sender`` when it is a conversation of this channel (it starts with
+    ``prefix``), else None, logged: an output channel sends only to its own visitors. A conversation
+    of REST, socket.io or a kiosk (``424242``, ``web-...``) handed to Telegram by mistake or by a forged
+    ``input_channel`` is dropped there, never sent to the Telegram chat, number or openid it names."""
+    if sender.startswith(prefix) and len(sender) > len(prefix):
+        return sender[len(prefix):]
+    logger.error("%s: refused to send to a conversation of another channel (its id lacks %r)", channel, prefix)
+    return None

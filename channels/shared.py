@@ -10,6 +10,7 @@ is away the connectors carry on as a fresh replica would (a bare "2" is read as 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -88,3 +89,22 @@ class RedisState:
 def make_state(redis_url: Optional[Text]) -> SharedState:
     """Redis when a URL is set, else this process's memory."""
     return RedisState(redis_url) if redis_url else MemoryState()
+
+
+class Deliveries:
+    """Message ids a provider delivered in the last ``window`` seconds, in the shared state, so a message
+    delivered again (WeChat's ``MsgId``, Twilio's ``MessageSid``: both redeliver when our answer is late),
+    to this replica or another, reaches the bot once."""
+
+    def __init__(self, channel: Text, window: float, state: Optional[SharedState] = None) -> None:
+        self.channel = channel
+        self.window = window
+        self.state = state or MemoryState()
+
+    def key(self, message_id: Text) -> Text:
+        return f"{self.channel}-message:" + hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:32]
+
+    def first(self, message_id: Text) -> bool:
+        """True the first time ``message_id`` is seen: claimed atomically (SET NX), so of two replicas
+        given the same message one answers it. Raises SharedStateUnavailable when Redis is away."""
+        return self.state.set(self.key(message_id), "1", self.window, only_new=True)

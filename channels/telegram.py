@@ -48,7 +48,7 @@ from sanic.response import HTTPResponse
 from channels.logformat import ref
 from channels.plain import card_text
 from channels.rest import error
-from channels.senders import TELEGRAM, address
+from channels.senders import TELEGRAM, recipient
 from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,11 @@ class TelegramOutput(RasaTelegramOutput):
         self.payloads = payloads or Payloads()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        chat = recipient(recipient_id, TELEGRAM, "Telegram")  # telegram:<chat> -> <chat>; another channel's: None
+        if chat is None:
+            return
         try:
-            await super().send_response(address(recipient_id, TELEGRAM), message)  # telegram:<chat> -> <chat>
+            await super().send_response(chat, message)
         except DELIVERY_ERRORS as exc:
             logger.error("Telegram: a reply to chat %s was not delivered: %s", ref(recipient_id), exc)
 

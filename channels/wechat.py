@@ -45,8 +45,8 @@ from sanic.response import HTTPResponse
 from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
-from channels.senders import WECHAT, address
-from channels.shared import MemoryState, SharedState, SharedStateUnavailable, make_state
+from channels.senders import WECHAT, recipient
+from channels.shared import Deliveries, MemoryState, SharedState, SharedStateUnavailable, make_state
 from channels.wechat_api import DEFAULT_API_URL, WeChatClient, WeChatError
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class SeenRequests:
     def __init__(self, window: float = MAX_AGE_SECONDS * 2, state: Optional[SharedState] = None) -> None:
         self.window = window
         self.state = state or MemoryState()
+        self.messages = Deliveries("wechat", window, self.state)
 
     def check(self, timestamp: Text, nonce: Text, message_key: Text) -> Text:
         """"new", "again" (WeChat redelivering a message) or "replay" (a nonce reused for another)."""
@@ -90,8 +91,7 @@ class SeenRequests:
             earlier = self.state.get(nonce_key)
             if earlier is not None:
                 return "again" if earlier == digest else "replay"
-            # Claimed atomically (SET NX): of two replicas given the same message, one answers it.
-            new = self.state.set("wechat-message:" + digest, "1", self.window, only_new=True)
+            new = self.messages.first(message_key)
             self.state.set(nonce_key, digest, self.window)
             return "new" if new else "again"
         except SharedStateUnavailable as exc:  # signature and timestamp were checked; only replay memory is missing
@@ -111,7 +111,9 @@ class WeChatOutput(OutputChannel):
         self.texts: List[Text] = []
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await super().send_response(address(recipient_id, WECHAT), message)  # wechat:<openid> -> <openid>
+        openid = recipient(recipient_id, WECHAT, "WeChat")  # wechat:<openid> -> <openid>; another channel's: None
+        if openid is not None:
+            await super().send_response(openid, message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         if text and text.strip():
@@ -144,8 +146,9 @@ class WeChatPushOutput(WeChatOutput):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.texts = []
-        await super().send_response(recipient_id, message)
-        await self._push(address(recipient_id, WECHAT), self.texts)
+        await super().send_response(recipient_id, message)  # refuses another channel's conversation
+        if self.texts:
+            await self._push(recipient_id[len(WECHAT):], self.texts)
 
 
 class WeChatInput(InputChannel):

@@ -19,7 +19,12 @@ What differs from Rasa's ``TwilioInput``:
   configured base URL; one that cannot be delivered is logged, never a failed turn;
 * metadata: ``device: phone``; a shared location is ``location: {lat, lon}`` with the text
   ``/nearby``; buttons are numbered options and the answer "2" is the second one's payload
-  (channels/plain.py); a card adds its name and map link.
+  (channels/plain.py); a card adds its name and map link;
+* only WhatsApp senders (``From=whatsapp:+...``) reach the bot (an SMS to the same Twilio number is
+  acknowledged and ignored), and replies go only to ``whatsapp:+...`` conversations (channels/senders.py);
+* a message Twilio delivers again (same ``MessageSid``, e.g. after a slow answer) is acknowledged
+  without asking the bot twice; the ids are kept like WeChat's (``channels.shared.Deliveries``: Redis
+  when replicas share it, else this process) for an hour.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ from twilio.rest import Client
 from channels.logformat import ref
 from channels.plain import NumberedReplies, card_text, numbered, split_text
 from channels.rest import error
-from channels.shared import make_state
+from channels.senders import WHATSAPP_NUMBER, recipient
+from channels.shared import Deliveries, SharedStateUnavailable, make_state
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +58,7 @@ DEFAULT_API_URL = "https://api.twilio.com"
 MAX_BODY_CHARS = 1600  # Twilio's limit for one WhatsApp message body
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 DELIVERY_ERRORS = (TwilioException, aiohttp.ClientError, asyncio.TimeoutError)
+REDELIVERY_SECONDS = 3600  # Twilio retries a webhook within minutes; a MessageSid is remembered this long
 
 
 def whatsapp_address(number: Text) -> Text:
@@ -85,6 +92,10 @@ class WhatsAppOutput(TwilioOutput):
         self.api.base_url = api_url.rstrip("/")
         self.twilio_number = whatsapp_address(twilio_number)
         self.options = options or NumberedReplies()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        if recipient(recipient_id, WHATSAPP_NUMBER, "WhatsApp") is not None:  # whatsapp:+<number> only
+            await super().send_response(recipient_id, message)
 
     async def _send_message(self, message_data: Dict[Text, Any]) -> Any:
         try:
@@ -140,7 +151,9 @@ class WhatsAppInput(TwilioInput):
         self.webhook_url = webhook_url
         self.api_url = api_url
         self.validator = RequestValidator(auth_token)
-        self.options = NumberedReplies(state=make_state(shared_state_url))
+        state = make_state(shared_state_url)
+        self.options = NumberedReplies(state=state)
+        self.deliveries = Deliveries("whatsapp", REDELIVERY_SECONDS, state)
 
     def get_output_channel(self) -> WhatsAppOutput:
         return WhatsAppOutput(self.account_sid or "", self.auth_token or "", self.twilio_number or "",
@@ -170,7 +183,7 @@ class WhatsAppInput(TwilioInput):
             if not self._authentic(request, params):
                 logger.warning("WhatsApp: refused a request without a valid %s", SIGNATURE_HEADER)
                 return error(403, "forbidden", f"the {SIGNATURE_HEADER} header is missing or wrong")
-            turn = self.turn_of(params)
+            turn = self.turn_of(params) if self.first_delivery(params) else None
             if turn is not None:
                 sender, text, metadata = turn
                 out = self.get_output_channel()
@@ -182,10 +195,26 @@ class WhatsAppInput(TwilioInput):
 
         return whatsapp_webhook
 
+    def first_delivery(self, form: Any) -> bool:
+        """False for a message Twilio delivers again (same ``MessageSid``): acknowledged, not answered twice."""
+        sid = form.get("MessageSid") or form.get("SmsMessageSid")
+        if not sid:
+            return True
+        try:
+            if self.deliveries.first(sid):
+                return True
+        except SharedStateUnavailable as exc:  # the signature was checked; only the redelivery memory is missing
+            logger.warning("WhatsApp: seen message ids unavailable (%s); the message is taken as new", exc)
+            return True
+        logger.info("WhatsApp: message %s delivered again; answered once", ref(sid))
+        return False
+
     def turn_of(self, form: Any) -> Optional[tuple]:
         """``(sender, text, metadata)`` for the bot, or None when there is nothing to hand it."""
-        sender = form.get("From")
-        if not sender:
+        sender = form.get("From") or ""
+        if not sender.startswith(WHATSAPP_NUMBER):  # an SMS (``+853...``) would be a conversation REST may name
+            if sender:
+                logger.warning("WhatsApp: ignored a message from %s, not a WhatsApp sender", ref(sender))
             return None
         metadata: Dict[Text, Any] = {"device": "phone"}
         latitude, longitude = form.get("Latitude"), form.get("Longitude")

@@ -8,6 +8,7 @@ import hmac
 import os
 import random
 import urllib.parse
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -28,9 +29,12 @@ def twilio_signature(url: str, params: list[tuple[str, str]], token: str = fakes
 
 
 def form(name: str, sender: str, **changes: str) -> list[tuple[str, str]]:
-    """A recorded webhook form, from a number of this test's own."""
+    """A recorded webhook form, from a number of this test's own, with a MessageSid of its own (Twilio
+    gives each message one; the same sid again is a redelivery, handled once)."""
     params = urllib.parse.parse_qsl(payload(name), keep_blank_values=True)
-    params = [(k, v.replace(RECORDED_FROM, sender)) for k, v in params]
+    recorded_sid = dict(params)["MessageSid"]
+    sid = "SM" + uuid.uuid4().hex
+    params = [(k, v.replace(RECORDED_FROM, sender).replace(recorded_sid, sid)) for k, v in params]
     return [(k, changes.get(k, v)) for k, v in params]
 
 
