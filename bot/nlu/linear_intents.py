@@ -7,6 +7,12 @@ drown the words; the dense sentence encoder's block is unit length already. On t
 split (``make eval``) this beat DIET's intent head in every language (DIET still extracts the
 entities), above all on English paraphrases and off-topic questions.
 
+With ``retrieval_intent`` set (``faq``), the examples of that intent are learnt by their topic
+(``faq/taxi``), so FAQ topics compete with the other intents in one model: the intent reported is
+``faq`` with the topics' summed probability, and the best topic is reported as Rasa's response
+selector does (``response_selector.faq.response.utter_action``), which ``utter_faq`` reads. This
+replaced the ResponseSelector (5.5 of 12.5 minutes of training) at equal or better held-out scores.
+
 The model is stored as arrays (``.npz``) and JSON, not pickled.
 """
 
@@ -21,7 +27,22 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -31,7 +52,7 @@ from scipy.sparse import csr_matrix, hstack, vstack
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "random_state": 7}
+        return {"C": 10.0, "max_iter": 3000, "ranking_length": 10, "random_state": 7, "retrieval_intent": None}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -77,11 +98,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced",
             random_state=self.config["random_state"],
         )  # fmt: skip
-        model.fit(X, [e.get(INTENT) for e in examples])
+        model.fit(X, [self._label(e) for e in examples])
         self.classes = [str(c) for c in model.classes_]
         self.coef, self.intercept = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
         self.persist()
         return self._resource
+
+    def _label(self, example: Message) -> str:
+        """The intent, or the topic (``faq/taxi``) of a retrieval intent's example."""
+        intent = example.get(INTENT)
+        if intent == self.config["retrieval_intent"] and example.get(INTENT_RESPONSE_KEY):
+            return str(example.get(INTENT_RESPONSE_KEY))
+        return str(intent)
 
     def _matrix(self, raw: List[Dict[str, Any]]) -> csr_matrix:
         parts = []
@@ -110,11 +138,38 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             scores = np.asarray(scores).ravel()
             probabilities = np.exp(scores - scores.max())
             probabilities /= probabilities.sum()
-            order = np.argsort(-probabilities)[: self.config["ranking_length"]]
-            ranking = [{"name": self.classes[i], "confidence": float(probabilities[i])} for i in order]
+            by_intent: Dict[str, float] = {}
+            for label, probability in zip(self.classes, probabilities):
+                intent = label.split("/", 1)[0]
+                by_intent[intent] = by_intent.get(intent, 0.0) + float(probability)
+            ranked = sorted(by_intent.items(), key=lambda kv: -kv[1])[: self.config["ranking_length"]]
+            ranking = [{"name": name, "confidence": confidence} for name, confidence in ranked]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if self.config["retrieval_intent"]:
+                self._select_response(message, probabilities)
         return messages
+
+    def _select_response(self, message: Message, probabilities: np.ndarray) -> None:
+        """The best topic of the retrieval intent, in the shape Rasa's ResponseSelector sets."""
+        prefix = f"{self.config['retrieval_intent']}/"
+        topics = sorted(((float(p), label) for label, p in zip(self.classes, probabilities) if label.startswith(prefix)),
+                        reverse=True)  # fmt: skip
+        if not topics:
+            return
+        total = sum(p for p, _ in topics) or 1.0
+        best_p, best = topics[0]
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, {
+            RESPONSE_SELECTOR_RETRIEVAL_INTENTS: [self.config["retrieval_intent"]],
+            self.config["retrieval_intent"]: {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: [], PREDICTED_CONFIDENCE_KEY: best_p / total,
+                    INTENT_RESPONSE_KEY: best, RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"utter_{best}",
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: [{INTENT_RESPONSE_KEY: label, PREDICTED_CONFIDENCE_KEY: p / total}
+                                                for p, label in topics[: self.config["ranking_length"]]],
+            },
+        }, add_to_output=True)  # fmt: skip
 
     # --- storage ---------------------------------------------------------------------------
 
