@@ -96,6 +96,21 @@ def turn(url: str, sender: str, message: str) -> float:
     return elapsed
 
 
+def dialogue_rss_mb(pid: int) -> float:
+    """Resident memory of the dialogue server (the process and its children: Sanic's workers)."""
+    total, pids = 0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+        pids += [int(c) for c in children]
+    return round(total / 1024)
+
+
 def bench_chat() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(port=free_port(), data_dir=Path(tmp))
@@ -109,7 +124,9 @@ def bench_chat() -> dict:
             for n in range(CHAT_TURNS):
                 recommend.append(turn(stack.rasa_url, f"r-{n}", RECOMMEND_MESSAGES[n % len(RECOMMEND_MESSAGES)]))
                 greet.append(turn(stack.rasa_url, f"g-{n}", GREETINGS[n % len(GREETINGS)]))
-    result = {"recommendation_turn": summary(recommend), "greeting_turn": summary(greet)}
+            dialogue = next(p for p in stack.processes if p.name.startswith("dialogue"))
+            rss_mb = dialogue_rss_mb(dialogue.popen.pid)
+    result = {"recommendation_turn": summary(recommend), "greeting_turn": summary(greet), "dialogue_rss_mb": rss_mb}
     result["ratio_p50"] = result["recommendation_turn"]["p50_ms"] / result["greeting_turn"]["p50_ms"]
     result["ratio_p99"] = result["recommendation_turn"]["p99_ms"] / result["greeting_turn"]["p99_ms"]
     return result
@@ -137,6 +154,8 @@ def table(results: dict) -> str:
         "",
         f"recommendation turn / greeting turn: p50 {chat['ratio_p50']:.2f}x, p99 {chat['ratio_p99']:.2f}x "
         "(target <= 1.3x)",
+        "",
+        f"dialogue server resident memory after the turns: {chat['dialogue_rss_mb']} MB (target <= 1600 MB)",
     ]
     live = results.get("live")
     if live:

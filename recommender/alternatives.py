@@ -47,8 +47,10 @@ def calmer_hours(sight: Attraction, crowd: CrowdSnapshot, hours: int = 12, count
     return tuple(sorted(best, key=lambda s: s.at))
 
 
-def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, limit: int = 3) -> Alternatives:
-    """Similar sights (FAISS neighbours of the sight's own vector) that are calmer on arrival."""
+def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, limit: int = 3,
+                 calmer_only: bool = True) -> Alternatives:  # fmt: skip
+    """Similar sights (FAISS neighbours of the sight's own vector) that are calmer on arrival
+    (``calmer_only=False``: no busier, calmest first)."""
     started = time.perf_counter()
     sight = recommender.get(sight_id)
     if sight is None:
@@ -68,7 +70,9 @@ def alternatives(recommender: Recommender, sight_id: str, crowd: CrowdSnapshot, 
         if metres > RIDE_KM * 1000:
             continue
         candidate = recommender.candidate(other, similarity, now, crowd, here)  # walks, or rides when far
-        if candidate.crowd_level is None or candidate.crowd_level >= level or not other.open_at(candidate.arrival):
+        too_busy = candidate.crowd_level is None or candidate.crowd_level > level or (
+            calmer_only and candidate.crowd_level == level)
+        if too_busy or not other.open_at(candidate.arrival):
             continue
         score = similarity + 0.4 * (level - candidate.crowd_level) / 4 - 0.2 * metres / (RIDE_KM * 1000)
         found.append((score, other_id, candidate, metres))

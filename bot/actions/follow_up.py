@@ -49,8 +49,8 @@ class ActionFollowUp(Action):
         ask = last.changed_by(when)
         if named is not None:
             ask = replace(ask, sight=named.id, district=None)
-        elif district is not None:
-            if ask.skill in SIGHT_SKILLS or ask.skill == "plan_day":
+        elif district is not None:  # a plan starts there; suggestions and deals move there
+            if ask.skill in SIGHT_SKILLS:
                 ask = replace(ask, skill="recommend", text="", sight=None)
             ask = replace(ask, district=district, sight=None)
         return await self.skills[ask.skill].respond(dispatcher, tracker, domain, ask)

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.context import Ask, ask_of
 from bot.actions.phrases import language_of
-from bot.actions.recommend import shown_list
+from bot.actions.recommend import district_origin, shown_list
 from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
 from knowledge.hours import MACAU_TZ
@@ -65,7 +65,7 @@ class ActionPlanDay(ServiceAction):
                       ask: Ask) -> list:  # fmt: skip
         lang = language_of(tracker)
         minutes = tracker.get_slot("time_minutes") or 240
-        start_sight = self.recommender.get(ask.sight or "")
+        start_sight = self.recommender.get(ask.sight or "") or self._district_start(ask.district)
         origin = visitor_place(tracker) or ((start_sight.lat, start_sight.lon) if start_sight else None)
         if origin is None:
             start_sight = self.recommender.get(DEFAULT_START[0])
@@ -90,6 +90,15 @@ class ActionPlanDay(ServiceAction):
                 minutes=stop.leg.minutes, stay=stop.attraction.visit_minutes,
             )  # fmt: skip
         return [*done, *shown_list([stop.attraction.id for stop in route.stops])]
+
+
+    def _district_start(self, district: str | None):
+        """The sight nearest the middle of a part of Macau ("from Taipa"), where a plan there starts."""
+        middle = district_origin(self.recommender, district)
+        if middle is None:
+            return None
+        sights = [a for a in self.recommender.attractions.values() if a.district == district]
+        return min(sights, key=lambda a: (a.lat - middle[0]) ** 2 + (a.lon - middle[1]) ** 2)
 
 
 class ActionNearby(ServiceAction):

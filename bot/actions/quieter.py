@@ -39,7 +39,7 @@ class ActionQuieter(SightAction):
         reference = refer(tracker, self.recommender)
         if reference.choices:
             which_one(dispatcher, domain, language_of(tracker), self.skill, reference.choices)
-            return []
+            return [SlotSet("last_ask", Ask(self.skill, tracker.latest_message.get("text") or "").to_slot())]
         sight = sight_of(self.recommender, reference.item)
         ask = ask_of(tracker, self.skill, await self.now(), sight.id if sight else None)
         ask = replace(ask, district=district_in(ask.text))
@@ -55,11 +55,17 @@ class ActionQuieter(SightAction):
         loop = asyncio.get_running_loop()
         if sight is not None:
             found = await loop.run_in_executor(None, lambda: alternatives(self.recommender, sight.id, snapshot, SHOWN))
-            items = list(found.items)
+            intro = "utter_quieter_intro"
+            if not found.items:  # nothing calmer: similar sights near it that are no busier
+                found = await loop.run_in_executor(None, lambda: alternatives(
+                    self.recommender, sight.id, snapshot, SHOWN, calmer_only=False))  # fmt: skip
+                intro = "utter_quieter_intro_same"
+            items = sorted(found.items, key=lambda r: _level(r) or 3)
             if not items:
                 dispatcher.utter_message(response="utter_quieter_none", name=sight.name(lang))
                 return [SlotSet("attraction", sight.id), SlotSet("last_ask", ask.to_slot())]
-            dispatcher.utter_message(response="utter_quieter_intro", name=sight.name(lang))
+            dispatcher.utter_message(response=intro, name=sight.name(lang), level=phrase(
+                domain, f"utter_crowd_level_{found.level}", lang), number=found.level)  # fmt: skip
         else:
             origin = district_origin(self.recommender, ask.district) or visitor_place(tracker)
             result = await loop.run_in_executor(None, lambda: self.recommender.recommend(

@@ -60,9 +60,10 @@ class SightAction(ServiceAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reference = refer(tracker, self.recommender)
-        if reference.choices:
+        if reference.choices:  # "the second one" next answers this question about that one
             which_one(dispatcher, domain, language_of(tracker), self.skill, reference.choices)
-            return self.when_unknown()
+            pending = Ask(self.skill, tracker.latest_message.get("text") or "")
+            return [*self.when_unknown(), SlotSet("last_ask", pending.to_slot())]
         sight = sight_of(self.recommender, reference.item)
         if sight is None:
             dispatcher.utter_message(response="utter_ask_which_sight")

@@ -285,8 +285,9 @@ def _days(text: str, today: date) -> Iterator[tuple[int, date, str | None]]:
     for m in _PT_WEEKDAY.finditer(text):
         index = next(i for i, d in enumerate(_PT_DAYS) if re.fullmatch(d, m["d"]))
         before = text[:m.start("d")].split()[-1:]
-        if index < 5 and not (m["feira"] or m["pre"]) and (index == 0 or before and before[0] in _PT_ARTICLES):
-            continue  # "a segunda" is "the second one", "a quarta" "the fourth"
+        if index != 1 and index < 5 and not (m["feira"] or m["pre"]) and (
+                index == 0 or before and before[0] in _PT_ARTICLES and not (index > 1 and before[0] in ("à", "às"))):
+            continue  # "a segunda" is "the second one", "a quarta" "the fourth"; "terça" and "à quarta" are days
         after = bool(re.match(r"pr[óo]xim", m["next"] or m["pre"] or ""))
         yield m.start(), _weekday(today, index, after_today=after), None
     for m in _CN_WEEKDAY.finditer(text):

@@ -77,25 +77,34 @@ def chinese_script(text: str, hint: str | None = None) -> str:
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
 
 
+def _latin_language(text: str) -> str | None:
+    """English or Portuguese for Latin-script text (sight names already blanked), None when unclear."""
+    lowered = text.lower()
+    if PORTUGUESE_HINTS.search(lowered):
+        return "pt"
+    words = LATIN_WORD.findall(lowered)
+    if not words:
+        return None
+    language, confidence = _identifier().classify(lowered)
+    if len(words) < 2 and confidence < 0.95 or confidence < 0.7:
+        return None
+    return language
+
+
 def detect_language(text: str, hint: str | None = None) -> str | None:
     """Our language tag for ``text``, or None when it cannot be told.
 
     ``hint`` is the language the channel or kiosk set (one of ``LANGUAGES``): it decides when the
-    words do not (script-neutral Chinese, "ok", an emoji), never against them.
+    words do not (script-neutral Chinese, "ok", an emoji), never against them. A message is in
+    the language of its frame: "how old is 媽閣廟?" is English (the sight's name says nothing).
     """
     hint = hint if hint in LANGUAGES else None
     text = (text or "").strip()
     if not text:
         return hint
+    rest = without_places(text)
     if CJK.search(text):
+        if not CJK.search(rest) and (frame := _latin_language(rest)):
+            return frame
         return chinese_script(text, hint)
-    lowered = without_places(text).lower()
-    if PORTUGUESE_HINTS.search(lowered):
-        return "pt"
-    words = LATIN_WORD.findall(lowered)
-    if not words:
-        return hint
-    language, confidence = _identifier().classify(lowered)
-    if len(words) < 2 and confidence < 0.95 or confidence < 0.7:
-        return hint
-    return language
+    return _latin_language(rest) or hint

@@ -203,3 +203,31 @@ async def test_an_afternoon_plan_asked_in_the_morning_starts_at_two(recommender,
     assert stops and stops[0]["time"] >= "14:00"
     directions = await chat.turn("action_attraction_directions", "how do I get to the last one")
     assert directions[0]["name"] == stops[-1]["name"]
+
+
+async def test_a_plan_follow_up_from_another_part_of_macau_starts_there(actions, recommender):
+    chat = Chat(actions, "zh-Hans")
+    chat.slots["time_minutes"] = 180.0
+    await chat.turn("action_plan_day", "帮我排一个3小时的路线")
+    again = await chat.turn("action_follow_up", "从氹仔出发呢？", intent="follow_up")
+    assert again[0]["response"] == "utter_plan_intro_from"
+    start = next(a for a in recommender.attractions.values() if a.name("zh-Hans") == again[0]["place"])
+    assert start.district == "taipa"  # the route starts in Taipa, not at Senado Square
+    assert chat.slots["last_ask"]["skill"] == "plan_day" and chat.slots["last_ask"]["district"] == "taipa"
+
+
+async def test_the_second_one_answers_the_question_asked_back(actions):
+    chat = Chat(actions, "en")
+    listed = said(await chat.turn("action_recommend", "beaches"), "utter_recommendation")
+    asked = await chat.turn("action_crowd_status", "is it crowded?")
+    assert asked[0]["response"] == "utter_which_one"
+    answer = await chat.turn("action_follow_up", "the 2nd one", intent="follow_up")
+    assert answer[0]["response"] in ("utter_crowd_now", "utter_sight_closed_now") and answer[0]["name"] == listed[1]["name"]
+
+
+async def test_nothing_calmer_still_lists_similar_sights_as_calm(recommender, profiles):
+    calm = actions_at(recommender, profiles, SATURDAY, {"at-27-venetian": 1, "at-32-studio-city": 1})
+    chat = Chat(calm, "en")
+    answer = await chat.turn("action_quieter", "too crowded here, anywhere quieter?", entities=sight("at-27-venetian"))
+    assert answer[0]["response"] in ("utter_quieter_intro", "utter_quieter_intro_same")
+    assert said(answer, "utter_quieter_item")

@@ -20,6 +20,13 @@ from bot.nlu.detect import detect_language, language_tag
         ("how do I get to Largo do Senado", "en"),
         ("is Ruínas de São Paulo busy now", "en"),
         ("Há promoções perto do Largo do Senado?", "pt"),
+        # A Chinese sight name inside another language's sentence: the frame decides.
+        ("how old is 媽閣廟?", "en"),
+        ("is 大三巴 crowded right now", "en"),
+        ("como chego ao 媽閣廟?", "pt"),
+        ("大三巴", "zh-Hans"),  # a name alone: Chinese, as before
+        ("大三巴 ok?", "zh-Hans"),
+        ("媽閣廟幾點開門", "zh-Hant"),
     ],
 )
 def test_language_of_a_message(text, language):
