@@ -8,6 +8,7 @@ from bot.actions.base import CrowdSource
 from bot.actions.deals import ActionDeals
 from bot.actions.fallback import ActionAskAffirmation
 from bot.actions.follow_up import ActionFollowUp
+from bot.actions.language import ValidateSlotMappings
 from bot.actions.pay import ActionBuyDeal
 from bot.actions.plans import ActionNearby, ActionPlanDay, ValidatePlanForm
 from bot.actions.quieter import ActionQuieter
@@ -40,6 +41,7 @@ def build_actions(recommender: Recommender, crowd: CrowdSource | None = None,
         ActionNearby(recommender, crowd),
         ActionOfferReply(recommender, crowd),
         ValidatePlanForm(),
+        ValidateSlotMappings(),
         ActionAskAffirmation(),
         ActionBuyDeal(payments),
     ]

@@ -51,9 +51,11 @@ class ActionDeals(ServiceAction):
         crowd = await self.crowd_now()
         now = crowd.now if crowd else self.recommender.clock()
         at = ask.moment(now)
+        wanted = SHOWN * 4 if ask.district and not sight else SHOWN
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
-            ask.text, lang, SHOWN, at=at, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
-        usable = [r for r in result.items if r.item.open_at(result.at)] or list(result.items)
+            ask.text, lang, wanted, at=at, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
+        found = [r for r in result.items if sight or not ask.district or r.item.district == ask.district]
+        usable = ([r for r in found if r.item.open_at(result.at)] or found)[:SHOWN]
         if not usable:
             dispatcher.utter_message(response="utter_deals_none")
             return [SlotSet("last_ask", ask.to_slot())]

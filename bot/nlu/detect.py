@@ -65,16 +65,26 @@ def language_tag(value: object) -> str | None:
         return None
 
 
-def chinese_script(text: str, hint: str | None = None) -> str:
-    """``zh-Hant`` or ``zh-Hans`` for text that contains Chinese (``hint`` breaks a tie)."""
+def script_said(text: str) -> str | None:
+    """``zh-Hant`` or ``zh-Hans`` when the Chinese of ``text`` shows its script (Traditional-
+    or Simplified-only characters, Cantonese words); None when it reads the same in both (你好,
+    "那星期三呢？")."""
     if CANTONESE.search(text):
         return "zh-Hant"
     to_simplified, to_traditional = _converters()
     traditional_only = sum(a != b for a, b in zip(text, to_simplified.convert(text)))
     simplified_only = sum(a != b for a, b in zip(text, to_traditional.convert(text)))
-    if traditional_only == simplified_only and hint in ("zh-Hant", "zh-Hans"):
-        return hint
+    if traditional_only == simplified_only:
+        return None
     return "zh-Hant" if traditional_only > simplified_only else "zh-Hans"
+
+
+def chinese_script(text: str, hint: str | None = None) -> str:
+    """``zh-Hant`` or ``zh-Hans`` for text that contains Chinese (``hint`` breaks a tie)."""
+    said = script_said(text)
+    if said is None and hint in ("zh-Hant", "zh-Hans"):
+        return hint
+    return said or "zh-Hans"
 
 
 def _latin_language(text: str) -> str | None:

@@ -231,3 +231,34 @@ async def test_nothing_calmer_still_lists_similar_sights_as_calm(recommender, pr
     answer = await chat.turn("action_quieter", "too crowded here, anywhere quieter?", entities=sight("at-27-venetian"))
     assert answer[0]["response"] in ("utter_quieter_intro", "utter_quieter_intro_same")
     assert said(answer, "utter_quieter_item")
+
+
+@pytest.mark.parametrize("before, text, kept", [
+    ("zh-Hant", "那星期三呢？", "zh-Hant"),  # reads the same in both scripts: the conversation's script
+    ("zh-Hant", "一整天都可以", "zh-Hant"),
+    ("zh-Hant", "那星期三開嗎", "zh-Hant"),
+    ("zh-Hant", "那星期三开吗", "zh-Hans"),  # Simplified words switch it
+    ("en", "一整天都可以", "zh-Hans"),
+    ("zh-Hans", "一整天都可以", "zh-Hans"),
+])
+async def test_chinese_that_reads_the_same_in_both_scripts_keeps_the_conversations_script(before, text, kept):
+    from bot.actions.language import ValidateSlotMappings
+
+    detected = "zh-Hant" if "開" in text else "zh-Hans"
+    tracker = Tracker.from_dict({
+        "sender_id": "t", "slots": {"language": detected},
+        "events": [{"event": "slot", "name": "language", "value": before}, {"event": "user", "text": text},
+                   {"event": "slot", "name": "language", "value": detected}],
+        "latest_message": {"text": text, "intent": {"name": "follow_up"}, "entities": []},
+    })  # fmt: skip
+    events = await ValidateSlotMappings().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"}.get("language", detected) == kept
+
+
+async def test_deals_follow_up_to_another_part_of_macau_shows_only_deals_there(actions, recommender):
+    chat = Chat(actions, "pt")
+    await chat.turn("action_deals", "há promoções perto da Vila da Taipa?", entities=sight("at-17-taipa-village"))
+    moved = await chat.turn("action_follow_up", "e em Coloane?", intent="follow_up")
+    shown = chat.slots["shown"] if said(moved, "utter_deal") else []
+    assert all(recommender.items[key].district == "coloane" for key in shown)
+    assert said(moved, "utter_deal") or said(moved, "utter_deals_none")

@@ -91,3 +91,11 @@ def test_every_skill_story_is_predicted(tmp_path):
     failed = (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8") if (
         tmp_path / "failed_test_stories.yml").exists() else ""  # fmt: skip
     assert result.returncode == 0, failed[-3000:] + result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_every_faq_example_names_its_topic():
+    """An example under a bare ``faq`` intent has no answer to pick: it must say faq/<topic>."""
+    bare = [path.name for path in (ROOT / "bot" / "data").glob("*.yml")
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []
+            if block.get("intent") == "faq"]  # fmt: skip
+    assert bare == []
