@@ -85,19 +85,46 @@ def render_interests(data_dir: Path) -> str:
     return header + "".join(f"{line}\n" for line in interest_lines(data_dir))
 
 
+# How visitors shorten Latin-script names: small words dropped ("templo ama" for "Templo de
+# A-Ma"), hyphens closed or opened ("a-ma", "ama", "a ma"), and the kind of place said loosely.
+_SMALL_WORDS = {"of", "the", "de", "da", "do", "dos", "das"}
+_LOOSE_NOUNS = {"fortress": "fort", "fortaleza": "forte", "mansion": "house", "pavilion": "pavillion"}
+
+
+def _loose_forms(form: str) -> set[str]:
+    """Shortened forms of one folded Latin name ("guia fort", "lou kau house", "templo ama")."""
+    if not re.fullmatch(r"[a-z0-9' .&-]+", form):
+        return set()
+    words = form.split()
+    kept = [w for w in words if w not in _SMALL_WORDS] if len(words) > 2 else words
+    swapped = [_LOOSE_NOUNS.get(w, w) for w in kept]
+    found = set()
+    for base in {" ".join(words), " ".join(kept), " ".join(swapped)}:
+        found |= {base, base.replace("-", ""), base.replace("-", " ")}
+    return {" ".join(f.split()) for f in found if len(f) >= 4} - {form}
+
+
 def place_lines(data_dir: Path) -> list[str]:
     """``name<TAB>attraction id`` for every name and alias in every language, both Chinese
-    scripts, folded as the dialogue server's place extractor folds text; sorted."""
+    scripts, folded as the dialogue server's place extractor folds text, plus the shortened forms
+    visitors type (``_loose_forms``) where they point to one sight only; sorted."""
     from opencc import OpenCC
 
     converters = (OpenCC("t2s"), OpenCC("s2t"))
     pairs: set[tuple[str, str]] = set()
+    loose: dict[str, set[str]] = {}
     for row in load_attraction_rows(data_dir):
         names = [*row.get("names", {}).values()]
         for values in (row.get("aliases") or {}).values():
             names.extend(values)
         for name in names:
-            pairs.update((form, row["id"]) for form in _variants(name, converters))
+            forms = _variants(name, converters)
+            pairs.update((form, row["id"]) for form in forms)
+            for form in forms:
+                for short in _loose_forms(form):
+                    loose.setdefault(short, set()).add(row["id"])
+    exact = {form for form, _ in pairs}
+    pairs.update((short, next(iter(ids))) for short, ids in loose.items() if len(ids) == 1 and short not in exact)
     return [f"{name}\t{ident}" for name, ident in sorted(pairs)]
 
 

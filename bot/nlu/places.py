@@ -32,6 +32,7 @@ class _LexiconExtractor(GraphComponent, EntityExtractorMixin):
 
     ENTITY = ""
     WORDS = PLACES
+    INSIDE_OF = ""  # an entity whose spans this one's words do not count in
 
     def __init__(self, matcher: Optional[PlaceMatcher] = None) -> None:
         self.matcher = matcher or PlaceMatcher.load(self.WORDS)
@@ -49,10 +50,12 @@ class _LexiconExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            taken = [(e["start"], e["end"]) for e in message.get(ENTITIES, []) if e.get("entity") == self.INSIDE_OF]
             entities = [
                 {"entity": self.ENTITY, "value": ident, "start": start, "end": end, "confidence": 1.0,
                  "text": text[start:end]}
                 for start, end, ident in self.matcher.find(text)
+                if not any(a < end and start < b for a, b in taken)
             ]
             if entities:
                 message.set(ENTITIES, [*message.get(ENTITIES, []), *self.add_extractor_name(entities)],
@@ -74,3 +77,4 @@ class InterestExtractor(_LexiconExtractor):
 
     ENTITY = "interest"
     WORDS = INTERESTS
+    INSIDE_OF = "attraction"  # "Templo de A-Ma" names a temple; it is not a wish for temples

@@ -31,6 +31,11 @@ CASES = {
     "quero ver jardins": [["interest", "park"]],
     "temples near the Ruins of St. Paul's": [["attraction", "hc-15-ruins-st-pauls"], ["interest", "temple"]],
     "is it crowded now": [],
+    # Names as visitors shorten them: small words dropped, hyphens closed, the kind of place said loosely.
+    "is lou kau house open today": [["attraction", "hc-13-lou-kau-mansion"]],
+    "como chego ao templo ama?": [["attraction", "hc-01-a-ma-temple"]],
+    "guia fort crowded?": [["attraction", "hc-22-guia-fortress"]],
+    "ruins st pauls now": [["attraction", "hc-15-ruins-st-pauls"]],
 }
 
 
