@@ -107,17 +107,21 @@ class ActionNearby(ServiceAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         lang = language_of(tracker)
-        here = visitor_place(tracker)
+        # Where the visitor is: the channel's location, else the sight they say they are at
+        # ("I'm at the Grand Lisboa", 我在大三巴).
+        at_sight = named_sight(tracker, self.recommender, remembered=False)
+        here = visitor_place(tracker) or ((at_sight.lat, at_sight.lon) if at_sight else None)
         if here is None:
             dispatcher.utter_message(response="utter_ask_location")
             return []
         crowd = await self.crowd_now()
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
-            "sights worth seeing nearby", lang, NEARBY_SHOWN, crowd=crowd, origin=here,
+            "sights worth seeing nearby", lang, NEARBY_SHOWN + 1, crowd=crowd, origin=here,
             kinds=("attraction",)))  # fmt: skip
+        items = [r for r in result.items if not at_sight or r.item.id != at_sight.id][:NEARBY_SHOWN]
         dispatcher.utter_message(response="utter_nearby_intro")
-        for rank, rec in enumerate(result.items, start=1):
+        for rank, rec in enumerate(items, start=1):
             walk = next((r.value for r in rec.reasons if r.key in ("walk_minutes", "ride_minutes")), None)
             dispatcher.utter_message(response="utter_nearby_item", rank=rank, name=rec.item.name(lang),
                                      minutes=walk if walk is not None else "?")  # fmt: skip
-        return shown_list([rec.item.key for rec in result.items])
+        return shown_list([rec.item.key for rec in items])

@@ -262,3 +262,12 @@ async def test_deals_follow_up_to_another_part_of_macau_shows_only_deals_there(a
     shown = chat.slots["shown"] if said(moved, "utter_deal") else []
     assert all(recommender.items[key].district == "coloane" for key in shown)
     assert said(moved, "utter_deal") or said(moved, "utter_deals_none")
+
+
+async def test_nearby_from_the_sight_the_visitor_says_they_are_at(actions, recommender):
+    chat = Chat(actions, "zh-Hans")
+    asked = await chat.turn("action_nearby", "我周围有什么好玩的")
+    assert [m["response"] for m in asked] == ["utter_ask_location"]
+    listed = said(await chat.turn("action_nearby", "我在大三巴这里", entities=sight(RUINS)), "utter_nearby_item")
+    assert len(listed) == 3 and all(m["minutes"] != "?" and m["minutes"] <= 15 for m in listed)
+    assert "大三巴牌坊" not in [m["name"] for m in listed]
