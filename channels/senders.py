@@ -29,12 +29,20 @@ RESERVED = (TELEGRAM, WHATSAPP, WECHAT)
 # A kiosk page's session id (32+ characters: it makes 128 random bits as hex); the kiosk channel and
 # the guide's handoff both check it.
 KIOSK_SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+KIOSK = "kiosk-"
 logger = logging.getLogger(__name__)
 
 
 def reserved(sender: Text) -> bool:
     """True when ``sender`` names a conversation of a channel that sets its own ids."""
     return sender.strip().lower().startswith(RESERVED)
+
+
+def kiosk_conversation(kiosk_id: Text, session: Text) -> Text:
+    """The conversation id of a kiosk's session."""
+    if not KIOSK_SESSION.match(session):
+        raise ValueError("a kiosk session id is 32-64 letters, digits, - or _")
+    return f"{KIOSK}{kiosk_id}-{session}"
 
 
 def address(sender: Text, prefix: Text) -> Text:
