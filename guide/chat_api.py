@@ -34,7 +34,8 @@ from knowledge.languages import LANGUAGES
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static" / "chat"
-CONVERSATION = re.compile(r"^(web|kiosk)-[A-Za-z0-9_-]{8,160}$")
+# web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
+CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
 PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
