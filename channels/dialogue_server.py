@@ -14,11 +14,17 @@
 * Every turn is timed for ``GET /webhooks/metrics/`` (``channels/metrics.py``).
 * A tracker store that is away for a moment is waited for, not replaced by memory (turns would
   be answered and never stored): ``channels/tracker_store.py``.
+* The HTTP API's token comes from the environment (``RASA_TOKEN``), not the command line: Rasa
+  3.6 reads it only from ``--auth-token``, and a process's command line is readable by every
+  local user (``ps``, ``/proc/<pid>/cmdline``), its environment only by its own. The option is
+  added to the arguments Rasa parses inside this process, which ``ps`` never shows.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Dict, Text
 
@@ -78,7 +84,29 @@ def apply_fixes() -> None:
         rasa.utils.io.configure_colored_logging = _keep_configured_logging
 
 
+TOKEN_VARIABLE = "RASA_TOKEN"
+
+
+def with_token(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """``argv`` with ``--auth-token`` from ``RASA_TOKEN`` for ``run``; a token on the command line
+    is refused (it would show in ``ps``), and so is ``--enable-api`` without a token (an open API)."""
+    args = list(argv)
+    if len(args) < 2 or args[1] != "run":
+        return args
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in args):
+        raise SystemExit(f"pass the API token as {TOKEN_VARIABLE} in the environment, not --auth-token: "
+                         "every local user can read a command line")  # fmt: skip
+    token = environ.get(TOKEN_VARIABLE, "")
+    if token:
+        return [*args, "--auth-token", token]
+    if "--enable-api" in args:
+        raise SystemExit(f"--enable-api without {TOKEN_VARIABLE}: Rasa's HTTP API would be open to anyone; "
+                         f"set {TOKEN_VARIABLE} (GUIDE_RASA_TOKEN of the guide service)")  # fmt: skip
+    return args
+
+
 def main() -> None:
+    sys.argv = with_token(sys.argv, os.environ)
     apply_fixes()
     from rasa.__main__ import main as rasa_main
 

@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.rest import CheckedRestInput, error, problem_with
-from channels.senders import KIOSK_SESSION
+from channels.senders import KIOSK_SESSION, kiosk_conversation
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "pt")
 
@@ -80,7 +80,7 @@ class KioskInput(CheckedRestInput):
         self.registry = Registry(registry)
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        return f"kiosk-{req.ctx.kiosk['id']}-{req.json['sender']}"
+        return kiosk_conversation(req.ctx.kiosk["id"], req.json["sender"])
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()

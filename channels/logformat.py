@@ -25,11 +25,17 @@ PERSONAL = {"text", "user_text", "message_text", "sender_id", "sender", "convers
 _KEY = secrets.token_bytes(32)  # per process, never written down: a reference cannot be reversed later
 
 
+def keyed_hash(key: bytes, value: object) -> str:
+    """HMAC-SHA256 of ``value`` under ``key``, in hex: stands for a visitor's id (a phone number, a
+    chat id) where a plain hash would not do, as every phone number can be tried in a second."""
+    return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
+
+
 def ref(conversation_id: object) -> str | None:
     """A short keyed hash of a conversation id (or chat id, phone number, openid) for log lines."""
     if not conversation_id:
         return None
-    return hmac.new(_KEY, str(conversation_id).encode(), hashlib.sha256).hexdigest()[:12]
+    return keyed_hash(_KEY, conversation_id)[:12]
 
 
 class JsonFormatter(logging.Formatter):

@@ -5,7 +5,7 @@ socket.io channels let the caller name the conversation. So the messaging connec
 visitors under their own prefix (``telegram:<chat>``, ``whatsapp:+<number>`` as Twilio sends it,
 ``wechat:<openid>``) and REST and socket.io refuse those prefixes: nobody can write into another
 visitor's conversation, or read its replies, or act there (pay buttons included). Web chat and
-kiosk ids carry 128 random bits (``web-<hex>``, ``kiosk-<kiosk>-<hex>``), so they cannot be
+kiosk ids carry 128 random bits (``web-<hex>``, ``kiosk-<kiosk>.<hex>``: ``kiosk_conversation``), so they cannot be
 guessed; a kiosk conversation continues on the visitor's phone over socket.io by its id.
 
 The other way round too: REST, socket.io and kiosk messages are always recorded under their own
@@ -29,12 +29,30 @@ RESERVED = (TELEGRAM, WHATSAPP, WECHAT)
 # A kiosk page's session id (32+ characters: it makes 128 random bits as hex); the kiosk channel and
 # the guide's handoff both check it.
 KIOSK_SESSION = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+KIOSK = "kiosk-"
+# Between a kiosk's id and its session: neither a kiosk id (lower-case kebab, knowledge/checks.py)
+# nor a session (KIOSK_SESSION) can hold it, so an id names one kiosk and one session.
+KIOSK_SEPARATOR = "."
 logger = logging.getLogger(__name__)
 
 
 def reserved(sender: Text) -> bool:
     """True when ``sender`` names a conversation of a channel that sets its own ids."""
     return sender.strip().lower().startswith(RESERVED)
+
+
+def kiosk_conversation(kiosk_id: Text, session: Text) -> Text:
+    """``kiosk-<kiosk id>.<session>``: the conversation of one session of one kiosk.
+
+    Joined with ``-`` (before issue 17), kiosk ``k-airport`` with session ``arrivals-<hex>`` and kiosk
+    ``k-airport-arrivals`` with session ``<hex>`` had the same conversation. Conversations under the
+    old ids stay readable (their history, a handoff code issued before); new turns use the new ids.
+    """
+    if not KIOSK_SESSION.match(session):
+        raise ValueError("a kiosk session id is 32-64 letters, digits, - or _")
+    if not kiosk_id or KIOSK_SEPARATOR in kiosk_id:
+        raise ValueError(f"a kiosk id cannot hold {KIOSK_SEPARATOR!r}")
+    return f"{KIOSK}{kiosk_id}{KIOSK_SEPARATOR}{session}"
 
 
 def address(sender: Text, prefix: Text) -> Text:

@@ -42,7 +42,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5005/', timeout=4)"]
 
 # A shell, so the tokens come from the environment at run time; `exec` makes Rasa PID 1 so it
-# gets SIGTERM. It refuses to start without its tokens: an empty --auth-token opens Rasa's API.
+# gets SIGTERM. It refuses to start without its tokens: an empty API token opens Rasa's API. The
+# API token stays in the environment (RASA_TOKEN, read by channels/dialogue_server.py), off the
+# command line that every user of the machine can read.
 # Endpoints and credentials are mounted at /config (the dialogue-config ConfigMap in a cluster).
 # No --cors: the web chat reaches /socket.io on its own host, through the ingress.
 CMD : "${RASA_TOKEN:?set RASA_TOKEN (GUIDE_RASA_TOKEN of the guide service)}" \
@@ -50,4 +52,4 @@ CMD : "${RASA_TOKEN:?set RASA_TOKEN (GUIDE_RASA_TOKEN of the guide service)}" \
     && exec python -m channels.dialogue_server run --model bot/models/current.tar.gz --port 5005 \
         --endpoints /config/endpoints.yml --credentials /config/credentials.yml \
         --logging-config-file /config/logging.yml \
-        --enable-api --auth-token "$RASA_TOKEN"
+        --enable-api

@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from channels.senders import KIOSK_SESSION
+from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.checkout_page import qr_svg
 from guide.errors import ApiError
 from guide.handoff import HandoffError, Handoffs
@@ -34,7 +34,8 @@ from knowledge.languages import LANGUAGES
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static" / "chat"
-CONVERSATION = re.compile(r"^(web|kiosk)-[A-Za-z0-9_-]{8,160}$")
+# web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
+CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
 PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
@@ -186,7 +187,7 @@ async def create_handoff(request: web.Request) -> web.Response:
     if language not in LANGUAGES:
         raise ApiError(400, f"language must be one of {', '.join(LANGUAGES)}", "invalid_body")
     chat = request.app[CHAT]
-    code, expires_at = await asyncio.to_thread(chat.handoffs.issue, f"kiosk-{kiosk.id}-{session}", language, kiosk.id,
+    code, expires_at = await asyncio.to_thread(chat.handoffs.issue, kiosk_conversation(kiosk.id, session), language, kiosk.id,
                                                datetime.now(timezone.utc))  # fmt: skip
     link = f"{chat.settings.base_url}/?continue={code}"
     return web.json_response({"url": link, "expires_at": expires_at.isoformat(),

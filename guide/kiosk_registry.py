@@ -14,14 +14,13 @@ import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guide.private_files import write_private
 from knowledge.kiosks import Kiosk
 
 
@@ -60,12 +59,7 @@ class KioskRegistry:
             self._write(data)
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".kiosks-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=2)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps(data, ensure_ascii=False, indent=2))
 
     @staticmethod
     def _entry(kiosk: Kiosk, tokens: list[str]) -> dict[str, Any]:
@@ -102,8 +96,7 @@ class KioskRegistry:
             return keep.read_text().strip()
         token = self.issue_known(kiosk_id)
         if token:
-            keep.write_text(token)
-            keep.chmod(0o600)
+            write_private(keep, token)
         return token
 
     def revoke(self, kiosk_id: str) -> int:

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from guide.private_files import write_private
 from guide.settings import Settings, SettingsError
 
 SOCKETIO = {
@@ -123,6 +124,4 @@ def _telegram(settings: Settings) -> dict[str, Any]:
 
 def write(settings: Settings, path: Path) -> Path:
     """Write the credentials file (YAML is a superset of JSON, so JSON is written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(render(settings), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return write_private(path, json.dumps(render(settings), indent=2, ensure_ascii=False) + "\n")

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
+from guide.private_files import write_private
 from guide.settings import Settings, SettingsError
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
@@ -52,10 +53,8 @@ def environment(settings: Settings) -> dict[str, str]:
 
 
 def write(settings: Settings, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Written by the guide (guide/rasa_endpoints.py) from its settings; edits are overwritten.\n"
-                    + yaml.safe_dump(render(settings), sort_keys=False), encoding="utf-8")  # fmt: skip
-    return path
+    return write_private(path, "# Written by the guide (guide/rasa_endpoints.py) from its settings; edits are "
+                         "overwritten.\n" + yaml.safe_dump(render(settings), sort_keys=False))  # fmt: skip
 
 
 def check(settings: Settings) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from guide.private_files import write_private
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -227,7 +229,5 @@ def kept_secret(settings: Settings, name: str) -> bytes:
     machine's; replicas need the configured setting instead."""
     path = settings.data_dir / name
     if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32))
     return path.read_text().strip().encode()

@@ -176,6 +176,7 @@ def dialogue_process(name: str, settings: Settings, port: int, action_url: str, 
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": action_url,
         "ACTION_ENDPOINT_TOKEN": settings.action_token,
+        "RASA_TOKEN": settings.rasa_token,  # not --auth-token: a command line is readable by every user
         "SANIC_WORKERS": str(settings.dialogue_workers),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
@@ -183,7 +184,7 @@ def dialogue_process(name: str, settings: Settings, port: int, action_url: str, 
         # `rasa run` with our fixes (channels/dialogue_server.py).
         str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
-        "--cors", "*", "--enable-api", "--auth-token", settings.rasa_token,
+        "--cors", "*", "--enable-api",
     ]  # fmt: skip
     if settings.log_format == "json":  # the dialogue server's lines in the guide's shape, without personal data
         config = settings.data_dir / "rasa-logging.yml"

@@ -132,13 +132,29 @@ def _read_json(text: str) -> list[Row]:
         rows.append(Row(len(rows) + 1, line, doc))
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases where it meets them, before anything is built:
+    an alias repeats its anchor's node, so a few hundred bytes of aliases of aliases ("billion
+    laughs") would stand for megabytes of records to check and store."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise FileFormatError("YAML anchors and aliases (&name, *name, <<: *name) are not accepted: "
+                                  "write each record out in full", event.start_mark.line + 1)  # fmt: skip
+        return super().compose_node(parent, index)
+
+
 def _read_yaml(text: str) -> list[Row]:
+    loader = _NoAliasLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        docs = yaml.safe_load(text)
+        node = loader.get_single_node()
+        docs = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise FileFormatError(f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None) from exc
+    finally:
+        loader.dispose()
     if docs is None:
         return []
     if not isinstance(docs, list) or not isinstance(node, yaml.SequenceNode):
@@ -163,11 +179,18 @@ def _flatten(doc: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value shared by two records out twice: the import refuses aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def write_rows(docs: list[dict], fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(docs, ensure_ascii=False, indent=2).encode()
     if fmt == "yaml":
-        return yaml.safe_dump(docs, allow_unicode=True, sort_keys=False).encode()
+        return yaml.dump(docs, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False).encode()
     if fmt == "csv":
         flats = [_flatten(doc) for doc in docs]
         columns = list(dict.fromkeys(["id", *(c for flat in flats for c in flat)]))

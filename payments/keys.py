@@ -58,6 +58,5 @@ def ensure_keys(folder: Path) -> SandboxKeys:
         signing.new_key_pair(folder, name)
     apiv3 = folder / "apiv3.key"
     if not apiv3.exists():
-        apiv3.write_text(secrets.token_hex(16))  # 32 characters, as WeChat Pay's APIv3 key
-        apiv3.chmod(0o600)
+        signing.write_private(apiv3, secrets.token_hex(16))  # 32 characters, as WeChat Pay's APIv3 key
     return SandboxKeys(folder)

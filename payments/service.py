@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import aiohttp
 
+from channels.logformat import keyed_hash
 from knowledge.languages import pick
 from knowledge.merchants import Merchant, parse_merchant
 from knowledge.promotions import Promotion, parse_promotion
@@ -120,6 +121,12 @@ class PaymentService:
 
     # checkout
 
+    def _idempotency_key(self, key: str) -> str:
+        """The key an order is kept under, keyed with the payment secret: it holds the conversation id
+        (``whatsapp:+<number>``), and a plain SHA-256 gives the number back to anyone who tries them
+        all, also after the retention period has cleared the order's conversation id."""
+        return keyed_hash(self.signer.secret, f"idempotency:{key}")
+
     async def checkout(self, promotion_id: str, *, device: Device, lang: str, conversation_id: str | None = None,
                        client_key: str | None = None, client_ip: str = "127.0.0.1") -> Checkout:  # fmt: skip
         offer = await asyncio.to_thread(self.offer, promotion_id)
@@ -136,7 +143,7 @@ class PaymentService:
             provider=offer.merchant.provider, amount_minor=offer.amount_minor, currency=CURRENCY,
             description=f"{pick(offer.promotion.title, lang)} - {pick(offer.merchant.names, lang)}"[:300],
             device=device, lang=lang, conversation_id=conversation_id,
-            idempotency_key=hashlib.sha256(key.encode()).hexdigest(), status="creating", provider_ref=None,
+            idempotency_key=self._idempotency_key(key), status="creating", provider_ref=None,
             app_link=None, qr_code=None, created_at=now, updated_at=now, expires_at=now + self.order_life, paid_at=None,
         )  # fmt: skip
         order, claimed = await asyncio.to_thread(self.orders.claim, fresh)

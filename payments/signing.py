@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -40,15 +42,29 @@ def verify(key: RSAPublicKey, message: bytes, signature_b64: str) -> bool:
         return False
 
 
+def write_private(path: Path, data: str | bytes) -> Path:
+    """``data`` in ``path``, mode 600 from the start (a new file that takes the old one's place).
+    As ``guide.private_files.write_private``, which this package cannot import."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # created 600
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def new_key_pair(folder: Path, name: str) -> tuple[Path, Path]:
     """Write ``name.pem`` (private) and ``name.pub.pem`` into ``folder`` unless they exist."""
     private, public = folder / f"{name}.pem", folder / f"{name}.pub.pem"
     if not (private.exists() and public.exists()):
         folder.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))  # fmt: skip
-        private.chmod(0o600)
+        write_private(private, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()))  # fmt: skip
         public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                          serialization.PublicFormat.SubjectPublicKeyInfo))  # fmt: skip
     return private, public

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -41,7 +42,7 @@ async def test_export_then_import_changes_nothing(client, editor, fmt, content_t
 async def test_yaml_edit_updates_only_what_changed(client, editor):
     kiosks = yaml.safe_load(await export(client, editor, "kiosks", "yaml"))
     kiosks[0]["default_language"] = "pt"
-    kiosks.append({**kiosks[1], "id": "k-new-kiosk"})
+    kiosks.append({**copy.deepcopy(kiosks[1]), "id": "k-new-kiosk"})  # shared dicts would be written as aliases
     status, body = await upload(client, editor, "kiosks", yaml.safe_dump(kiosks, allow_unicode=True).encode(),
                                 "application/yaml")  # fmt: skip
     assert (status, body["created"], body["updated"], body["unchanged"]) == (200, 1, 1, len(kiosks) - 2)

@@ -154,7 +154,7 @@ async def test_handoff_over_http_needs_the_kiosks_token(client, settings):
     assert made["url"].startswith(f"{settings.base_url}/?continue=") and made["qr_svg"].startswith("<svg")
     code = made["url"].split("continue=")[1]
     response = await client.post("/api/v1/handoff/redeem", json={"code": code})
-    assert await response.json() == {"conversation_id": "kiosk-k-airport-arrivals-abcdefgh1234abcdefgh1234abcdefgh", "language": "pt"}
+    assert await response.json() == {"conversation_id": "kiosk-k-airport-arrivals.abcdefgh1234abcdefgh1234abcdefgh", "language": "pt"}
     response = await client.post("/api/v1/handoff/redeem", json={"code": code})
     assert response.status == 410 and (await response.json())["error"]["code"] == "code_used"
     response = await client.post("/api/v1/handoff/redeem", data=b"not json")

@@ -195,8 +195,8 @@ def test_the_kiosk_channel_needs_the_kiosks_own_token_and_attaches_its_place(dem
     status, answer = post({"Authorization": f"Bearer {kiosk_token}"}, {**body, "sender": "../x"})
     assert status == 400
     status, answer = post({"Authorization": f"Bearer {kiosk_token}"}, body)
-    assert status == 200 and answer and answer[0]["recipient_id"] == f"kiosk-{AIRPORT}-{PROBE}"
-    metadata = user_events(demo, f"kiosk-{AIRPORT}-{PROBE}")[-1]["metadata"]
+    assert status == 200 and answer and answer[0]["recipient_id"] == f"kiosk-{AIRPORT}.{PROBE}"
+    metadata = user_events(demo, f"kiosk-{AIRPORT}.{PROBE}")[-1]["metadata"]
     assert metadata["kiosk_id"] == AIRPORT and metadata["device"] == "screen"
     assert (metadata["location"]["lat"], metadata["location"]["lon"]) == (22.1577, 113.577)  # data/kiosks.yaml
 

@@ -325,7 +325,7 @@ async function postKiosk(message) {
 function resetKiosk() {
   log.replaceChildren();
   sessionId = randomId();
-  document.body.dataset.conversation = `kiosk-${config.kiosk_id}-${sessionId}`;
+  document.body.dataset.conversation = `kiosk-${config.kiosk_id}.${sessionId}`;  // channels/senders.py kiosk_conversation
   language = config.language;
   setStatus("");
   input.value = "";
