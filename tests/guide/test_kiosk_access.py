@@ -96,7 +96,7 @@ def test_forged_and_expired_handoff_codes_are_refused(engine):
     codes = handoffs(engine)
     code, _ = codes.issue("kiosk-k-airport-arrivals-abcdefgh", "en", "k-airport-arrivals", now)
     nonce, exp, mac = code.split(".")
-    for forged in (f"{nonce}.{int(exp) + 3600}.{mac}", f"{nonce[:-1]}x.{exp}.{mac}", "nonsense", ""):
+    for forged in (f"{nonce}.{int(exp) + 3600}.{mac}", f"{nonce[:-1]}{'y' if nonce.endswith('x') else 'x'}.{exp}.{mac}", "nonsense", ""):
         with pytest.raises(HandoffError) as refused:
             codes.redeem(forged, now)
         assert refused.value.status == 404
