@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guide.private_files import write_private
 from knowledge.kiosks import Kiosk
+from knowledge.private_files import write_private
 
 
 def token_hash(token: str) -> str:

@@ -20,8 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from guide.private_files import write_private
 from guide.settings import Settings, SettingsError
+from knowledge.private_files import write_private
 
 SOCKETIO = {
     "user_message_evt": "user_uttered",

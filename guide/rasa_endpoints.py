@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
-from guide.private_files import write_private
 from guide.settings import Settings, SettingsError
+from knowledge.private_files import write_private
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 # Rasa's SQL tracker store that waits out a database restart (channels/tracker_store.py).

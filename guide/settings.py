@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from guide.private_files import write_private
+from knowledge.private_files import write_private
 
 ROOT = Path(__file__).resolve().parent.parent
 

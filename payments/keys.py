@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.private_files import write_private
 from payments import signing
 
 CLIENT_ID = "SANDBOX_MACAU_GUIDE"  # our Alipay+ client id at the sandbox
@@ -58,5 +59,5 @@ def ensure_keys(folder: Path) -> SandboxKeys:
         signing.new_key_pair(folder, name)
     apiv3 = folder / "apiv3.key"
     if not apiv3.exists():
-        signing.write_private(apiv3, secrets.token_hex(16))  # 32 characters, as WeChat Pay's APIv3 key
+        write_private(apiv3, secrets.token_hex(16))  # 32 characters, as WeChat Pay's APIv3 key
     return SandboxKeys(folder)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from knowledge.private_files import write_private
 
 
 def load_private(pem: str | bytes | Path) -> RSAPrivateKey:
@@ -40,21 +40,6 @@ def verify(key: RSAPublicKey, message: bytes, signature_b64: str) -> bool:
         return True
     except (InvalidSignature, ValueError):
         return False
-
-
-def write_private(path: Path, data: str | bytes) -> Path:
-    """``data`` in ``path``, mode 600 from the start (a new file that takes the old one's place).
-    As ``guide.private_files.write_private``, which this package cannot import."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")  # created 600
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def new_key_pair(folder: Path, name: str) -> tuple[Path, Path]:

@@ -1,4 +1,6 @@
-"""Files only this user may read (secrets, credentials): private from the moment they exist."""
+"""Files only this user may read (secrets, credentials): private from the moment they exist.
+
+Below every package that writes one (the guide's settings and kiosk tokens, the payment keys)."""
 
 from __future__ import annotations
 
