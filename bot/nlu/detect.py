@@ -33,7 +33,7 @@ def _converters():
 def _places():
     from bot.nlu.placenames import PLACES, PlaceMatcher
 
-    return PlaceMatcher.load() if PLACES.exists() else PlaceMatcher([])
+    return PlaceMatcher.load(fuzzy=True) if PLACES.exists() else PlaceMatcher([])
 
 
 def without_places(text: str) -> str:

@@ -30,20 +30,28 @@ def fold(text: str) -> str:
 
 
 class PlaceMatcher:
-    def __init__(self, pairs: List[Tuple[str, str]]) -> None:
+    """Longest names first, exactly (folded); with ``fuzzy``, then names typed with a homophone
+    or one slip in what exact matching left over (``bot/nlu/fuzzy_names.py``)."""
+
+    def __init__(self, pairs: List[Tuple[str, str]], fuzzy: bool = False) -> None:
+        self._fuzzy = None
+        if fuzzy:
+            from bot.nlu.fuzzy_names import FuzzyNames
+
+            self._fuzzy = FuzzyNames(pairs)
         self._by_first: Dict[str, Dict[str, str]] = {}
         for name, ident in pairs:
             self._by_first.setdefault(name[0], {})[name] = ident
         self._lengths = {k: sorted({len(n) for n in v}, reverse=True) for k, v in self._by_first.items()}
 
     @classmethod
-    def load(cls, path: Path = PLACES) -> "PlaceMatcher":
+    def load(cls, path: Path = PLACES, fuzzy: bool = False) -> "PlaceMatcher":
         pairs = []
         for line in path.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#") and "\t" in line:
                 name, ident = line.split("\t", 1)
                 pairs.append((name, ident))
-        return cls(pairs)
+        return cls(pairs, fuzzy)
 
     def find(self, text: str) -> List[Tuple[int, int, str]]:
         """(start, end, id) of every sight named in ``text``, left to right, longest first."""
@@ -70,4 +78,17 @@ class PlaceMatcher:
                 pos = hit[1]
             else:
                 pos += 1
-        return found
+        return sorted(found + self._guesses(folded, found)) if self._fuzzy else found
+
+    def _guesses(self, folded: str, exact: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
+        """Homophones and slips in the stretches between exact matches."""
+        guesses: List[Tuple[int, int, str]] = []
+        edges = [0, *(x for start, end, _ in exact for x in (start, end)), len(folded)]
+        for gap_start, gap_end in zip(edges[::2], edges[1::2]):
+            gap = folded[gap_start:gap_end]
+            for run in re.finditer(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", gap):
+                guesses += [(gap_start + run.start() + a, gap_start + run.start() + b, ident)
+                            for a, b, ident in self._fuzzy.chinese(run.group())]
+            words = [(gap_start + m.start(), gap_start + m.end(), m.group()) for m in re.finditer(r"[a-z0-9']+", gap)]
+            guesses += self._fuzzy.latin(words)
+        return guesses

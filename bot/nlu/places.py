@@ -33,9 +33,10 @@ class _LexiconExtractor(GraphComponent, EntityExtractorMixin):
     ENTITY = ""
     WORDS = PLACES
     INSIDE_OF = ""  # an entity whose spans this one's words do not count in
+    FUZZY = False  # also words typed with a homophone or one slip (bot/nlu/fuzzy_names.py)
 
     def __init__(self, matcher: Optional[PlaceMatcher] = None) -> None:
-        self.matcher = matcher or PlaceMatcher.load(self.WORDS)
+        self.matcher = matcher or PlaceMatcher.load(self.WORDS, fuzzy=self.FUZZY)
 
     @classmethod
     def create(
@@ -69,6 +70,7 @@ class PlaceExtractor(_LexiconExtractor):
 
     ENTITY = "attraction"
     WORDS = PLACES
+    FUZZY = True  # 大三芭, senado sqaure
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -77,7 +77,7 @@ class MacauTokenizer(Tokenizer):
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba
         self._to_simplified = OpenCC("t2s")
-        self._places = PlaceMatcher.load() if config.get("mask_places", True) else None
+        self._places = PlaceMatcher.load(fuzzy=True) if config.get("mask_places", True) else None
         self._interests = PlaceMatcher.load(INTERESTS) if config.get("mask_interests", True) else None
         path = str(config.get("dictionary_path") or DEFAULT_DICTIONARY)
         if MacauTokenizer._loaded_dictionary != path:

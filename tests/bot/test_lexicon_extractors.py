@@ -36,6 +36,13 @@ CASES = {
     "como chego ao templo ama?": [["attraction", "hc-01-a-ma-temple"]],
     "guia fort crowded?": [["attraction", "hc-22-guia-fortress"]],
     "ruins st pauls now": [["attraction", "hc-15-ruins-st-pauls"]],
+    # Typed wrong: a homophone from the pinyin keyboard, one slip in one word.
+    "大三芭人多吗": [["attraction", "hc-15-ruins-st-pauls"]],
+    "去议事厅前地怎么走": [["attraction", "hs-04-senado-square"]],
+    "is senado sqaure busy": [["attraction", "hs-04-senado-square"]],
+    "lou kau mansoin hours": [["attraction", "hc-13-lou-kau-mansion"]],
+    "今天天气很好 我们去哪里玩": [],
+    "how is the weather at home": [],
 }
 
 
