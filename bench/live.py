@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -75,7 +76,8 @@ def bench_incremental(seed: Seed, sizes=(10_000, 100_000), updates: int = 50) ->
 
 def _guide(env: dict, port: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "guide.cli", "serve"], cwd=ROOT, env={**env, "GUIDE_PORT": str(port)},
+        [sys.executable, "-m", "guide.cli", "serve"], cwd=ROOT,
+        env={**env, "GUIDE_PORT": str(port), "GUIDE_ACTION_TOKEN": env.get("GUIDE_ACTION_TOKEN") or secrets.token_urlsafe(24)},
         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 180

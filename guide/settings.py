@@ -104,7 +104,7 @@ class Settings:
     """The 32-character APIv3 key that decrypts notifications (GUIDE_WECHATPAY_APIV3_KEY)."""
     action_token: str = ""
     """Secret the dialogue server sends with every action call (header X-Guide-Action-Token; ``?token=`` accepted);
-    empty = the action endpoint is open, for development only (GUIDE_ACTION_TOKEN)."""
+    required: `macau-guide serve` refuses to start without it and the endpoint never runs open (GUIDE_ACTION_TOKEN)."""
     rasa_url: str = ""
     """The dialogue server, to confirm payments in the conversation; empty = no confirmation (GUIDE_RASA_URL)."""
     rasa_token: str = ""

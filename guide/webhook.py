@@ -28,8 +28,10 @@ async def webhook(request: web.Request) -> web.Response:
     # In a header (our endpoints.yml sends it so), where no proxy's log writes it down; ``?token=``
     # (Rasa's own ``token`` setting) is still accepted.
     expected = request.app[SETTINGS].action_token
+    if not expected:  # never open: `macau-guide serve` refuses to start so, and so does this route
+        return json_error(503, "the action endpoint is closed: no GUIDE_ACTION_TOKEN is set", "not_configured")
     given = request.headers.get(TOKEN_HEADER) or request.query.get("token", "")
-    if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+    if not hmac.compare_digest(given.encode(), expected.encode()):
         return json_error(401, "the action endpoint needs the dialogue server's token", "unauthorized")
     # aiohttp already inflated a body sent with Content-Encoding: deflate (as Rasa may send it).
     raw = await request.read()

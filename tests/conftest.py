@@ -64,9 +64,14 @@ def real_encoder():
     return SentenceTransformerEncoder()
 
 
+# The dialogue server's token for the action endpoint (POST /webhook), which never runs without one.
+ACTION_TOKEN = "test-action-token-0123456789"
+ACTION_HEADERS = {"X-Guide-Action-Token": ACTION_TOKEN}
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var")
+    return Settings(data_dir=tmp_path / "var", action_token=ACTION_TOKEN)
 
 
 @pytest.fixture

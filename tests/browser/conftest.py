@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from guide.settings import ROOT
+from tests.conftest import ACTION_TOKEN
 from tests.integration.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,7 +73,8 @@ def guide(tmp_path_factory) -> Iterator[Guide]:
     """A real guide service (`python -m guide.cli serve`) on a free port with an editor and a viewer token."""
     data_dir = tmp_path_factory.mktemp("guide-var")
     port = free_port()
-    env = {**os.environ, "GUIDE_DATA_DIR": str(data_dir), "GUIDE_PORT": str(port), "GUIDE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "GUIDE_DATA_DIR": str(data_dir), "GUIDE_PORT": str(port), "GUIDE_LOG_LEVEL": "WARNING",
+           "GUIDE_ACTION_TOKEN": ACTION_TOKEN}  # fmt: skip
     editor = _create_token(env, "editor", "ana")
     viewer = _create_token(env, "viewer", "vera")
     feed = _create_token(env, "feed", "mgto-feed")

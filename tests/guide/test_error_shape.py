@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import ACTION_HEADERS
+
 
 def assert_error_shape(body, status):
     assert set(body) == {"error"}
@@ -61,12 +63,12 @@ async def test_unknown_route_and_method(client):
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"{}", b'{"next_action": ""}'])
 async def test_webhook_bad_bodies(client, body):
-    response = await client.post("/webhook", data=body, headers={"Content-Type": "application/json"})
+    response = await client.post("/webhook", data=body, headers={"Content-Type": "application/json", **ACTION_HEADERS})
     assert response.status == 400
     assert_error_shape(await response.json(), 400)
 
 
 async def test_oversized_body(client):
-    response = await client.post("/webhook", data=b"x" * (2 * 1024 * 1024))
+    response = await client.post("/webhook", data=b"x" * (2 * 1024 * 1024), headers=ACTION_HEADERS)
     assert response.status == 413
     assert_error_shape(await response.json(), 413)

@@ -109,6 +109,7 @@ def test_serve_uses_json_and_the_route_access_log(monkeypatch, tmp_path):
     seen = {}
     monkeypatch.setenv("GUIDE_LOG_FORMAT", "json")
     monkeypatch.setenv("GUIDE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GUIDE_ACTION_TOKEN", "test-action-token-0123456789")
     monkeypatch.setattr("guide.app.create_app", lambda settings: web.Application())
     monkeypatch.setattr("aiohttp.web.run_app", lambda app, **kwargs: seen.update(kwargs))
     try:

@@ -13,6 +13,7 @@ import pytest
 
 from guide.openapi import document
 from guide.settings import ROOT
+from tests.conftest import ACTION_TOKEN
 from tests.integration.conftest import free_port
 
 # Rasa's action protocol and the pages for people (checkout pages too): not part of the API.
@@ -31,7 +32,8 @@ async def test_every_route_is_documented(client):
 @pytest.mark.integration
 def test_schemathesis_finds_no_server_error_or_undocumented_answer(tmp_path: Path):
     port = free_port()
-    env = {**os.environ, "GUIDE_DATA_DIR": str(tmp_path), "GUIDE_PORT": str(port), "GUIDE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "GUIDE_DATA_DIR": str(tmp_path), "GUIDE_PORT": str(port), "GUIDE_LOG_LEVEL": "WARNING",
+           "GUIDE_ACTION_TOKEN": ACTION_TOKEN}  # fmt: skip
     token = subprocess.run(
         [sys.executable, "-m", "guide.cli", "admin", "create-token", "--role", "admin", "--name", "fuzz"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,

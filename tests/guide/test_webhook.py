@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.conftest import ACTION_HEADERS
+
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8"))
 
 
@@ -30,7 +32,7 @@ def action_call(text, language, entities=()):
 
 async def test_recommend_action_answers_with_named_responses(client):
     call = action_call("show me temples", "en", [{"entity": "interest", "value": "temple"}])
-    response = await client.post("/webhook", json=call)
+    response = await client.post("/webhook", json=call, headers=ACTION_HEADERS)
     body = await response.json()
     assert response.status == 200
     names = [r["response"] for r in body["responses"]]
@@ -40,7 +42,7 @@ async def test_recommend_action_answers_with_named_responses(client):
 
 async def test_deflated_call_as_rasa_may_send_it(client):
     data = zlib.compress(json.dumps(action_call("temple", "zh-Hant")).encode())
-    response = await client.post("/webhook", data=data, headers={"Content-Encoding": "deflate"})
+    response = await client.post("/webhook", data=data, headers={"Content-Encoding": "deflate", **ACTION_HEADERS})
     body = await response.json()
     items = [r for r in body["responses"] if r["response"] == "utter_recommendation"]
     assert items and all(r["reason"] for r in items)
@@ -48,7 +50,7 @@ async def test_deflated_call_as_rasa_may_send_it(client):
 
 async def test_unknown_action_is_404_as_rasa_expects(client):
     call = action_call("hi", "en") | {"next_action": "action_nothing"}
-    response = await client.post("/webhook", json=call)
+    response = await client.post("/webhook", json=call, headers=ACTION_HEADERS)
     assert response.status == 404
     assert (await response.json())["action_name"] == "action_nothing"
 
