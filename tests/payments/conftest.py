@@ -51,9 +51,10 @@ async def guide(tmp_path, sandbox, keys, fake_encoder):
 
 def _base(tmp_path, keys, port):
     from guide.settings import Settings
+    from tests.conftest import ACTION_TOKEN
 
     return Settings(data_dir=tmp_path / "var", port=port, public_url=f"http://127.0.0.1:{port}",
-                    payment_sandbox_keys=str(keys.folder))  # fmt: skip
+                    payment_sandbox_keys=str(keys.folder), action_token=ACTION_TOKEN)  # fmt: skip
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from guide.keys import PAYMENTS
 from guide.payments import ConversationConfirmer
+from tests.conftest import ACTION_HEADERS
 from tests.payments.conftest import free_port
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8"))
@@ -28,7 +29,7 @@ def call(action, language="en", entities=(), slots=None, metadata=None, sender="
 
 
 async def webhook(http, guide, body):
-    async with http.post(f"{guide.url}/webhook", json=body) as response:
+    async with http.post(f"{guide.url}/webhook", json=body, headers=ACTION_HEADERS) as response:
         assert response.status == 200
         return await response.json()
 
