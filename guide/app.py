@@ -75,14 +75,18 @@ def build_recommender(
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+# Said before the file is sent, so the page middleware knows a page when it sees one.
+HTML_FILE = {"Cache-Control": "no-cache", "Content-Type": "text/html; charset=utf-8"}
+
+
 async def admin_page(request: web.Request) -> web.FileResponse:
     """The office's admin UI: one static page talking to the admin API with a token."""
-    return web.FileResponse(STATIC / "admin" / "index.html", headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(STATIC / "admin" / "index.html", headers=HTML_FILE)
 
 
 async def crowd_page(request: web.Request) -> web.FileResponse:
     """Every sight's crowd level now, for people (the data: /api/v1/crowd)."""
-    return web.FileResponse(STATIC / "crowd.html", headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(STATIC / "crowd.html", headers=HTML_FILE)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -129,6 +133,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
 
 
 RETENTION = web.AppKey("retention", asyncio.Task)
+PAGE_POLICY = web.AppKey("page_policy", str)  # the Content-Security-Policy of our pages
 
 
 async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
@@ -147,15 +152,39 @@ async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
     await task
 
 
+def content_security_policy(settings: Settings) -> str:
+    """Pages run only our own scripts, talk only to us and the dialogue server, and are never framed."""
+    dialogue = (settings.dialogue_public_url or settings.rasa_url).rstrip("/")
+    sockets = [dialogue, dialogue.replace("https://", "wss://").replace("http://", "ws://")] if dialogue else []
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+        f"connect-src 'self' {' '.join(sockets)}".strip(), "frame-ancestors 'none'", "base-uri 'none'",
+        "object-src 'none'",
+    ])  # fmt: skip
+
+
+@web.middleware
+async def page_headers(request: web.Request, handler) -> web.StreamResponse:
+    """Every answer: no MIME sniffing; every page: the CSP above, no referrer, no framing."""
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if (response.content_type or "").startswith("text/html"):
+        response.headers["Content-Security-Policy"] = request.app[PAGE_POLICY]
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
     """The guide service. ``encoder`` replaces the configured one (tests pass a fake)."""
     app = web.Application(
-        middlewares=[error_middleware],
+        middlewares=[page_headers, error_middleware],
         client_max_size=MAX_BODY_BYTES,
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
     app[SETTINGS] = settings
+    app[PAGE_POLICY] = content_security_policy(settings)
     app[METRICS] = Metrics()
 
     async def services(app: web.Application) -> AsyncIterator[None]:
@@ -204,6 +233,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/crowd", crowd_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
+    app.router.add_static("/pages/static", STATIC / "pages", append_version=True)
     app.add_routes(api.routes)
     app.add_routes(chat_api.routes)
     app.add_routes(payments_api.routes)  # before admin_api: /admin/payments/orders is not a {kind}/{id}

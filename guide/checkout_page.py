@@ -64,10 +64,9 @@ def order_page(order: Order, view_key: str, show_qr: bool) -> str:
     app = ""
     if status == "pending" and order.app_link:
         app = f'<p><a class="button" href="{html.escape(order.app_link)}">{w["open"]}</a></p>'
-    follow = "" if status in ("paid", "failed", "expired") else f"""<script>
-const url = "/api/v1/payments/orders/{order.id}?key={view_key}";
-setInterval(async () => {{ const r = await fetch(url); if (!r.ok) return; const o = (await r.json()).order;
-  if (o.status !== "{status}") location.reload(); }}, 3000);</script>"""
+    url = html.escape(f"/api/v1/payments/orders/{order.id}?key={view_key}")
+    follow = "" if status in ("paid", "failed", "expired") else (
+        f'<script src="/pages/static/follow.js" data-url="{url}" data-status="{html.escape(status)}"></script>')
     return f"""<!doctype html><html lang="{order.lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{w["title"]}</title><style>{STYLE}</style></head>
 <body><main><h1>{w["title"]}</h1><p>{html.escape(order.description)}</p><p class="amount">{order.currency} {order.amount}</p>

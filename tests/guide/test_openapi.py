@@ -18,7 +18,7 @@ from tests.integration.conftest import free_port
 
 # Rasa's action protocol and the pages for people (checkout pages too): not part of the API.
 INTERNAL = {"/webhook", "/webhook/actions", "/admin", "/admin/static", "/crowd", "/pay/{token}", "/pay/order/{order_id}",
-            "/pay/order/{order_id}/qr.svg", "/", "/kiosk/{kiosk_id}", "/chat/static"}
+            "/pay/order/{order_id}/qr.svg", "/", "/kiosk/{kiosk_id}", "/chat/static", "/pages/static"}
 
 
 async def test_every_route_is_documented(client):
