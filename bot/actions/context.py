@@ -10,16 +10,18 @@ only the time, day or place ("and at 6?", "e no sábado?", "what about Taipa?") 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from bot.actions.when import When, understand_when
 from knowledge.hours import MACAU_TZ
 from knowledge.model import Attraction
 from recommender.items import Item
-from recommender.service import Recommender
+from recommender.service import Recommendation, Recommender
 
 # Where each part of the day starts (local time) when only the part is said.
 PART_STARTS = {"morning": time(9, 0), "afternoon": time(14, 0), "evening": time(19, 0)}
@@ -223,3 +225,21 @@ _DISTRICTS = (
 def district_in(text: str) -> str | None:
     """The part of Macau a message names (``taipa``, ``cotai``, ``coloane``, ``peninsula``)."""
     return next((key for key, pattern in _DISTRICTS if pattern.search(text)), None)
+
+
+def district_origin(recommender: Recommender, district: str | None) -> tuple[float, float] | None:
+    """The middle of a part of Macau (the mean of its sights), to rank by nearness to it."""
+    places = [(a.lat, a.lon) for a in recommender.attractions.values() if a.district == district]
+    if not places:
+        return None
+    return sum(p[0] for p in places) / len(places), sum(p[1] for p in places) / len(places)
+
+
+def in_district(found: Sequence[Recommendation], district: str | None) -> list[Recommendation]:
+    """The recommendations in a part of Macau (all of them when none is asked)."""
+    return [r for r in found if not district or r.item.district == district]
+
+
+def shown_list(keys: list[str]) -> list[SlotSet]:
+    """A list was shown: pointers now point into it, and no single sight is "there" any more."""
+    return [SlotSet("shown", keys), SlotSet("attraction", None)]

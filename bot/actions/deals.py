@@ -11,10 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import CrowdSource, ServiceAction, visitor_place
-from bot.actions.context import POINTER, Ask, ask_of, district_in
+from bot.actions.context import POINTER, Ask, ask_of, district_in, district_origin, in_district
 from bot.actions.pay import pay_button
 from bot.actions.phrases import language_of
-from bot.actions.recommend import district_origin
 from bot.actions.sights import named_sight
 from knowledge.languages import pick
 from payments.service import PaymentService
@@ -37,9 +36,7 @@ class ActionDeals(ServiceAction):
         # Deals near the visitor unless a sight is named, pointed at ("the second one") or
         # meant by "there".
         sight = named_sight(tracker, self.recommender, remembered=bool(POINTER.search(text)))
-        crowd = await self.crowd_now()
-        now = crowd.now if crowd else self.recommender.clock()
-        ask = replace(ask_of(tracker, "find_deals", now, sight.id if sight else None), district=district_in(text))
+        ask = replace(ask_of(tracker, "find_deals", self.clock(), sight.id if sight else None), district=district_in(text))
         return await self.respond(dispatcher, tracker, domain, ask)
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
@@ -49,12 +46,11 @@ class ActionDeals(ServiceAction):
         origin = ((sight.lat, sight.lon) if sight else None) or district_origin(self.recommender, ask.district) \
             or visitor_place(tracker)
         crowd = await self.crowd_now()
-        now = crowd.now if crowd else self.recommender.clock()
-        at = ask.moment(now)
+        at = ask.moment(self.now_of(crowd))
         wanted = SHOWN * 4 if ask.district and not sight else SHOWN
         result = await asyncio.get_running_loop().run_in_executor(None, lambda: self.recommender.recommend(
             ask.text, lang, wanted, at=at, crowd=crowd, origin=origin, kinds=("promotion",)))  # fmt: skip
-        found = [r for r in result.items if sight or not ask.district or r.item.district == ask.district]
+        found = list(result.items) if sight else in_district(result.items, ask.district)
         usable = ([r for r in found if r.item.open_at(result.at)] or found)[:SHOWN]
         if not usable:
             dispatcher.utter_message(response="utter_deals_none")

@@ -4,8 +4,9 @@ Temple?"): the last question (the ``last_ask`` slot) is asked again with the cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
@@ -26,10 +27,10 @@ class Responds(Protocol):
 
 class ActionFollowUp(Action):
     def __init__(self, recommender: Recommender, skills: dict[str, Responds],
-                 clock=lambda: datetime.now(timezone.utc)) -> None:  # fmt: skip
+                 clock: Callable[[], datetime] | None = None) -> None:  # fmt: skip
         self.recommender = recommender
         self.skills = skills
-        self.clock = clock
+        self.clock = clock or recommender.clock
 
     def name(self) -> str:
         return "action_follow_up"

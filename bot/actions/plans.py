@@ -11,9 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
-from bot.actions.context import Ask, ask_of
+from bot.actions.context import Ask, ask_of, district_origin, shown_list
 from bot.actions.phrases import language_of
-from bot.actions.recommend import district_origin, shown_list
 from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
 from knowledge.hours import MACAU_TZ
@@ -56,9 +55,8 @@ class ActionPlanDay(ServiceAction):
         return "action_plan_day"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        crowd = await self.crowd()  # the guide service always wires its crowd service in
         start_sight = named_sight(tracker, self.recommender)
-        ask = ask_of(tracker, "plan_day", crowd.now, start_sight.id if start_sight else None)
+        ask = ask_of(tracker, "plan_day", self.clock(), start_sight.id if start_sight else None)
         return await self.respond(dispatcher, tracker, domain, ask)
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
@@ -70,7 +68,7 @@ class ActionPlanDay(ServiceAction):
         if origin is None:
             start_sight = self.recommender.get(DEFAULT_START[0])
             origin = DEFAULT_START[1]
-        crowd = await self.crowd()
+        crowd = await self.crowd()  # the guide service always wires its crowd service in
         start = max(ask.moment(crowd.now) or crowd.now, crowd.now)
         route = await asyncio.get_running_loop().run_in_executor(None, lambda: plan(
             self.recommender, ask.text, lang, origin, start, float(minutes) / 60, crowd, 6))  # fmt: skip

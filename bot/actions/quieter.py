@@ -13,9 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import visitor_place
 from bot.actions.cards import button_payload
-from bot.actions.context import Ask, ask_of, district_in, refer, sight_of
+from bot.actions.context import Ask, ask_of, district_in, district_origin, in_district, refer, shown_list, sight_of
 from bot.actions.phrases import language_of, phrase
-from bot.actions.recommend import district_origin, shown_list
 from bot.actions.sights import SightAction, which_one
 from recommender.alternatives import alternatives
 from recommender.items import Item
@@ -41,7 +40,7 @@ class ActionQuieter(SightAction):
             which_one(dispatcher, domain, language_of(tracker), self.skill, reference.choices)
             return [SlotSet("last_ask", Ask(self.skill, tracker.latest_message.get("text") or "").to_slot())]
         sight = sight_of(self.recommender, reference.item)
-        ask = ask_of(tracker, self.skill, await self.now(), sight.id if sight else None)
+        ask = ask_of(tracker, self.skill, self.clock(), sight.id if sight else None)
         ask = replace(ask, district=district_in(ask.text))
         return await self.respond(dispatcher, tracker, domain, ask)
 
@@ -70,7 +69,7 @@ class ActionQuieter(SightAction):
             origin = district_origin(self.recommender, ask.district) or visitor_place(tracker)
             result = await loop.run_in_executor(None, lambda: self.recommender.recommend(
                 CALM_QUERY, lang, SHOWN * 4, crowd=snapshot, origin=origin, kinds=("attraction",)))  # fmt: skip
-            pool = [r for r in result.items if not ask.district or r.item.district == ask.district]
+            pool = in_district(result.items, ask.district)
             items = sorted(pool, key=lambda r: (_level(r) or 3, -r.score))[:SHOWN]
             if not items:
                 dispatcher.utter_message(response="utter_recommend_none")

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.cards import item_buttons, item_card
-from bot.actions.context import Ask, ask_of, district_in
+from bot.actions.context import Ask, ask_of, district_in, district_origin, in_district, shown_list
 from bot.actions.phrases import language_of, phrase
 from recommender.reasons import Reason
 from recommender.service import Recommender
@@ -46,22 +46,12 @@ def render_reasons(reasons: tuple[Reason, ...], domain: dict, lang: str, recomme
     return phrase(domain, "utter_reason_separator", lang).join(p for p in parts if p)
 
 
-def district_origin(recommender: Recommender, district: str | None) -> tuple[float, float] | None:
-    """The middle of a part of Macau (the mean of its sights), to rank by nearness to it."""
-    places = [(a.lat, a.lon) for a in recommender.attractions.values() if a.district == district]
-    if not places:
-        return None
-    return sum(p[0] for p in places) / len(places), sum(p[1] for p in places) / len(places)
-
-
 class ActionRecommend(ServiceAction):
     def name(self) -> str:
         return "action_recommend"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        crowd = await self.crowd_now()
-        now = crowd.now if crowd else self.recommender.clock()
-        ask = ask_of(tracker, "recommend", now)
+        ask = ask_of(tracker, "recommend", self.clock())
         ask = replace(ask, district=district_in(ask.text))
         return await self.respond(dispatcher, tracker, domain, ask)
 
@@ -74,7 +64,7 @@ class ActionRecommend(ServiceAction):
             if e.get("entity") == "interest" and e.get("value") in self.recommender.lexicon.interests
         ]
         crowd = await self.crowd_now()
-        now = crowd.now if crowd else self.recommender.clock()
+        now = self.now_of(crowd)
         remembered = Profile(
             children=bool(tracker.get_slot("children")),
             limited_mobility=bool(tracker.get_slot("limited_mobility")),
@@ -87,7 +77,7 @@ class ActionRecommend(ServiceAction):
             None, lambda: self.recommender.recommend(ask.text, lang, wanted, at=ask.moment(now), interests=interests,
                                                      crowd=crowd, origin=origin, profile=remembered)  # fmt: skip
         )
-        items = [r for r in result.items if not ask.district or r.item.district == ask.district][:SHOWN]
+        items = in_district(result.items, ask.district)[:SHOWN]
         # Who the visitor said they are stays known for the rest of the conversation.
         learnt = [SlotSet(slot, value) for word, slot, value in PROFILE_SLOTS
                   if word in result.query.profile and tracker.get_slot(slot) in (None, False)]  # fmt: skip
@@ -116,7 +106,3 @@ class ActionRecommend(ServiceAction):
             )
         return [*learnt, *shown_list([r.item.key for r in items]), SlotSet("last_ask", ask.to_slot())]
 
-
-def shown_list(keys: list[str]) -> list[SlotSet]:
-    """A list was shown: pointers now point into it, and no single sight is "there" any more."""
-    return [SlotSet("shown", keys), SlotSet("attraction", None)]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import CrowdSource, ServiceAction, visitor_place
+from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.cards import button_payload, map_link
 from bot.actions.context import Ask, ask_of, refer, sight_of
 from bot.actions.days import day_label, weekday_name
@@ -48,16 +48,6 @@ class SightAction(ServiceAction):
 
     skill = ""  # the intent this action answers
 
-    def __init__(self, recommender: Recommender, crowd: CrowdSource | None = None,
-                 clock=lambda: datetime.now(timezone.utc)) -> None:  # fmt: skip
-        super().__init__(recommender, crowd)
-        self.clock = clock
-
-    async def now(self) -> datetime:
-        """The crowd service's now when wired in (one clock per answer), else the clock."""
-        crowd = await self.crowd_now()
-        return crowd.now if crowd is not None else self.clock()
-
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         reference = refer(tracker, self.recommender)
         if reference.choices:  # "the second one" next answers this question about that one
@@ -68,7 +58,7 @@ class SightAction(ServiceAction):
         if sight is None:
             dispatcher.utter_message(response="utter_ask_which_sight")
             return self.when_unknown()
-        ask = ask_of(tracker, self.skill, await self.now(), sight.id)
+        ask = ask_of(tracker, self.skill, self.clock(), sight.id)
         return await self.respond(dispatcher, tracker, domain, ask, reference.item)
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], ask: Ask,
@@ -178,7 +168,7 @@ class ActionAttractionHours(SightAction):
         return "action_attraction_hours"
 
     async def answer(self, dispatcher, tracker, domain, sight, lang, ask, item) -> None:
-        now = await self.now()
+        now = self.clock()
         at = ask.moment(now) or now
         name = sight.name(lang)
         hours = sight.hours.today(at)
