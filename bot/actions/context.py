@@ -17,16 +17,11 @@ from datetime import date, datetime, time, timedelta
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from bot.actions.when import When, understand_when
+from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When, understand_when
 from knowledge.hours import MACAU_TZ
 from knowledge.model import Attraction
 from recommender.items import Item
 from recommender.service import Recommendation, Recommender
-
-# Where each part of the day starts (local time) when only the part is said.
-PART_STARTS = {"morning": time(9, 0), "afternoon": time(14, 0), "evening": time(19, 0)}
-DAY_START = time(10, 0)  # a day said alone means that day from this hour
-PAST_GRACE = timedelta(minutes=30)  # a clock time this far behind now is still today
 
 # -- pointers back at the last list ------------------------------------------------------
 
@@ -183,7 +178,7 @@ class Ask:
             if not self.day and moment < local - PAST_GRACE:
                 moment += timedelta(days=1)
             return moment
-        start = PART_STARTS.get(self.part or "", DAY_START)
+        start = time(PART_STARTS[self.part]) if self.part in PART_STARTS else DAY_START
         moment = datetime.combine(day, start, MACAU_TZ)
         if day == local.date() and moment < local:
             if self.part and not self.day and _part_over(self.part, local):
@@ -195,11 +190,8 @@ class Ask:
         return bool(self.day) and self.day != now.astimezone(MACAU_TZ).date().isoformat()
 
 
-_PART_ENDS = {"morning": time(12, 0), "afternoon": time(18, 0), "evening": time(23, 59)}
-
-
 def _part_over(part: str, local: datetime) -> bool:
-    return local.time() >= _PART_ENDS.get(part, time(23, 59))
+    return local.hour >= PART_ENDS.get(part, 24)
 
 
 def ask_of(tracker: Tracker, skill: str, now: datetime, sight: str | None = None) -> Ask:

@@ -391,19 +391,6 @@ def understand_when(text: str, now: datetime) -> When | None:
                 day_said=said is not None, holiday=holiday)  # fmt: skip
 
 
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """The moment the visitor means, or None for "now" (``understand_when``'s start).
-
-    As before ``understand_when``, the morning of a day said ("明天早上", "tomorrow morning") is
-    that day at ``DAY_START``, like the day said alone."""
-    when = understand_when(text, now)
-    if when is None:
-        return None
-    if when.day_said and when.part == "morning" and not when.clock and when.day != _local(now).date():
-        return datetime.combine(when.day, DAY_START, MACAU_TZ)
-    return when.start
-
-
 # -- how long -------------------------------------------------------------------------------
 
 _EN_NUM = "an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"

@@ -15,7 +15,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.deals import ActionDeals
 from bot.actions.plans import ActionNearby, ActionPlanDay, ValidatePlanForm
 from bot.actions.sights import ActionAttractionDirections, ActionAttractionHours, ActionCrowdStatus, ActionOfferReply
-from bot.actions.when import parse_when
 from knowledge.hours import MACAU_TZ
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.snapshot import CrowdSnapshot
@@ -143,16 +142,6 @@ async def test_deals_near_a_named_sight(recommender, crowd):
     assert deals and all(m["title"] and m["merchant"] for m in deals)
     zh, _ = await run(ActionDeals(recommender, crowd), "議事亭前地附近有冇優惠", "zh-Hant", sight("hs-04-senado-square"))
     assert any("葡撻" in m.get("title", "") for m in zh)
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("is it busy now", None), ("at 4 pm", "2026-12-12 16:00"), ("16:30?", "2026-12-12 16:30"),
-    ("下午四點", "2026-12-12 16:00"), ("明天早上", "2026-12-13 10:00"), ("amanhã às 10", "2026-12-13 10:00"),
-    ("tonight", "2026-12-12 19:00"), ("at 9 am", "2026-12-13 09:00"),
-])
-def test_when_a_visitor_means(text, expected):
-    found = parse_when(text, SATURDAY)
-    assert (found.strftime("%Y-%m-%d %H:%M") if found else None) == expected
 
 
 async def test_yes_goes_anyway_with_a_map_and_no_takes_an_alternative(recommender, crowd):

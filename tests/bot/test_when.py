@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.actions.when import parse_duration, parse_when, understand_when
+from bot.actions.when import parse_duration, understand_when
 from knowledge.hours import MACAU_TZ
 
 SAT = datetime(2026, 12, 12, 15, 0, tzinfo=MACAU_TZ)
@@ -216,7 +216,6 @@ def test_the_moment_a_visitor_means(text, now, expected):
 @pytest.mark.parametrize("text", NOTHING)
 def test_no_time_said_means_now(text):
     assert understand_when(text, SAT) is None
-    assert parse_when(text, SAT) is None
 
 
 @pytest.mark.parametrize("text, clock, part, day_said", [
@@ -249,13 +248,6 @@ def test_a_holiday_today_means_now_and_golden_week_starts_in_october_after_may()
 def test_the_time_is_macau_time_whatever_the_zone_of_now():
     utc = SAT.astimezone(timezone.utc)  # 07:00 UTC
     assert understand_when("at 4pm", utc).start.strftime("%Y-%m-%d %H:%M %z") == "2026-12-12 16:00 +0800"
-
-
-def test_parse_when_keeps_its_meaning():
-    assert parse_when("is it busy now", SAT) is None
-    assert parse_when("at 4 pm", SAT).strftime("%H:%M") == "16:00"
-    assert parse_when("明天早上", SAT).strftime("%Y-%m-%d %H:%M") == "2026-12-13 10:00"  # a day's morning: 10:00
-    assert parse_when("this morning", MON).strftime("%Y-%m-%d %H:%M") == "2026-12-14 09:00"
 
 
 @pytest.mark.parametrize("text, minutes", [
