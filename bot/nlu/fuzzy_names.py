@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, FrozenSet, List, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from bot.nlu.placenames import CJK, Match, left_to_right
+
 _LATIN = re.compile(r"[a-z0-9']+")
 MIN_SOUNDS = 3  # Chinese names shorter than this are too easily heard in other words
 MIN_TYPO_WORD = 5  # a slip is forgiven only in a word this long
@@ -47,9 +48,9 @@ class FuzzyNames:
         chinese: Dict[str, Set[str]] = {}
         latin: Dict[Tuple[str, ...], Set[str]] = {}
         for name, ident in pairs:
-            if _CJK.fullmatch(name[:1] or " ") and len(name) >= MIN_SOUNDS and all(_CJK.match(c) for c in name):
+            if CJK.fullmatch(name[:1] or " ") and len(name) >= MIN_SOUNDS and all(CJK.match(c) for c in name):
                 chinese.setdefault(name, set()).add(ident)
-            elif not _CJK.search(name):
+            elif not CJK.search(name):
                 words = tuple(_LATIN.findall(name))
                 if len(words) >= 2 or (words and len(words[0]) >= 2 * MIN_TYPO_WORD):
                     latin.setdefault(words, set()).add(ident)
@@ -59,6 +60,7 @@ class FuzzyNames:
         for name in sorted(self._chinese, key=len, reverse=True):
             for sound in readings(name[0]):
                 self._by_sound.setdefault(sound, []).append(name)
+        self._one_word = {w for w in self._latin if len(w) == 1}  # long one-word names, tried everywhere
         self._by_word: Dict[str, List[Tuple[str, ...]]] = {}
         for words in self._latin:
             for word in set(words):
@@ -67,10 +69,8 @@ class FuzzyNames:
     def chinese(self, run: str) -> List[Tuple[int, int, str]]:
         """(start, end, id) of names heard in a run of Chinese characters: same sounds, at most a
         third of the characters other than the name's."""
-        found: List[Tuple[int, int, str]] = []
-        pos = 0
-        while pos < len(run):
-            hit = None
+
+        def heard_at(pos: int) -> Optional[Match]:
             candidates = {n for sound in readings(run[pos]) for n in self._by_sound.get(sound, [])}
             for name in sorted(candidates, key=lambda n: (-len(n), n)):
                 window = run[pos:pos + len(name)]
@@ -78,14 +78,10 @@ class FuzzyNames:
                     continue
                 differ = sum(a != b for a, b in zip(window, name))
                 if 0 < differ <= len(name) // 3 and all(readings(a) & readings(b) for a, b in zip(window, name)):
-                    hit = (pos, pos + len(name), self._chinese[name])
-                    break
-            if hit:
-                found.append(hit)
-                pos = hit[1]
-            else:
-                pos += 1
-        return found
+                    return pos, pos + len(name), self._chinese[name]
+            return None
+
+        return left_to_right(len(run), heard_at)
 
     def latin(self, words: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
         """(start, end, id) of names in a run of Latin words (start, end, word) with one word
@@ -94,8 +90,7 @@ class FuzzyNames:
         i = 0
         while i < len(words):
             hit = None
-            candidates = {c for w in words[i:i + 6] for c in self._by_word.get(w[2], [])}
-            candidates |= {w for w in self._latin if len(w) == 1}
+            candidates = {c for w in words[i:i + 6] for c in self._by_word.get(w[2], [])} | self._one_word
             for name in sorted(candidates, key=len, reverse=True):
                 window = [w[2] for w in words[i:i + len(name)]]
                 if len(window) < len(name):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 PLACES = Path(__file__).resolve().parent / "places.tsv"
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(CJK.pattern + "+")
 _WORD = re.compile(r"\w")
 
 
@@ -27,6 +28,24 @@ def fold(text: str) -> str:
         c = c.replace("\u2019", "'").replace("\u2018", "'").lower()
         out.append(c[:1] if c else " ")
     return "".join(out)
+
+
+Match = Tuple[int, int, str]  # (start, end, id) of a name found in a text
+
+
+def left_to_right(length: int, match_at: Callable[[int], Optional[Match]]) -> List[Match]:
+    """Every match of ``match_at`` (the longest at a position) from position 0 on, each search
+    going on after the last match's end."""
+    found: List[Match] = []
+    pos = 0
+    while pos < length:
+        hit = match_at(pos)
+        if hit:
+            found.append(hit)
+            pos = hit[1]
+        else:
+            pos += 1
+    return found
 
 
 class PlaceMatcher:
@@ -56,28 +75,20 @@ class PlaceMatcher:
     def find(self, text: str) -> List[Tuple[int, int, str]]:
         """(start, end, id) of every sight named in ``text``, left to right, longest first."""
         folded = fold(text)
-        found, pos = [], 0
-        while pos < len(folded):
+
+        def name_at(pos: int) -> Optional[Tuple[int, int, str]]:
             ch = folded[pos]
-            boundary_before = _CJK.match(ch) or pos == 0 or not _WORD.match(folded[pos - 1])
-            hit = None
-            if boundary_before and ch in self._by_first:
-                for length in self._lengths[ch]:
-                    end = pos + length
-                    name = folded[pos:end]
-                    ident = self._by_first[ch].get(name) if end <= len(folded) else None
-                    if ident is None:
-                        continue
-                    latin_end = not _CJK.match(name[-1])
-                    if latin_end and end < len(folded) and _WORD.match(folded[end]):
-                        continue
-                    hit = (pos, end, ident)
-                    break
-            if hit:
-                found.append(hit)
-                pos = hit[1]
-            else:
-                pos += 1
+            if not (CJK.match(ch) or pos == 0 or not _WORD.match(folded[pos - 1])) or ch not in self._by_first:
+                return None
+            for length in self._lengths[ch]:
+                end = pos + length
+                ident = self._by_first[ch].get(folded[pos:end]) if end <= len(folded) else None
+                latin_end = ident is not None and not CJK.match(folded[end - 1])
+                if ident is not None and not (latin_end and end < len(folded) and _WORD.match(folded[end])):
+                    return pos, end, ident
+            return None
+
+        found = left_to_right(len(folded), name_at)
         return sorted(found + self._guesses(folded, found)) if self._fuzzy else found
 
     def _guesses(self, folded: str, exact: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
@@ -86,7 +97,7 @@ class PlaceMatcher:
         edges = [0, *(x for start, end, _ in exact for x in (start, end)), len(folded)]
         for gap_start, gap_end in zip(edges[::2], edges[1::2]):
             gap = folded[gap_start:gap_end]
-            for run in re.finditer(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", gap):
+            for run in _CJK_RUN.finditer(gap):
                 guesses += [(gap_start + run.start() + a, gap_start + run.start() + b, ident)
                             for a, b, ident in self._fuzzy.chinese(run.group())]
             words = [(gap_start + m.start(), gap_start + m.end(), m.group()) for m in re.finditer(r"[a-z0-9']+", gap)]
