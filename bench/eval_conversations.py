@@ -86,6 +86,9 @@ TURN_KEYS = {"say", "metadata", "expect"}
 MAX_TURNS = 4
 
 START_SECONDS = 300
+# The moment the stack's clock starts at (GUIDE_CLOCK_START), so "now", "tonight", "on Sunday" and
+# which sights are open and crowded mean the same on every run: a Wednesday late morning in December.
+PLAYED_AT = "2026-12-09T11:00+08:00"
 TURN_SECONDS = 60
 SAID_CHARS = 160  # per reply message in the Markdown report (the JSON keeps every word)
 
@@ -414,12 +417,13 @@ def _clip(text: str) -> str:
     return one_line if len(one_line) <= SAID_CHARS else one_line[: SAID_CHARS - 1] + "…"
 
 
-def report(results: list[dict], summary: dict, source: str) -> str:
+def report(results: list[dict], summary: dict, source: str, played_at: str) -> str:
     lines = [
         "# Conversations (our own test set against the real stack)",
         "",
         f"{len(results)} conversations from `{source}` ({summary['by_turns']['multi-turn']['total']} multi-turn), "
-        "each with a fresh sender id; a conversation passes when every turn meets its expectations.",
+        "each with a fresh sender id; a conversation passes when every turn meets its expectations. "
+        f"The stack's clock started at {played_at} (Macau time).",
         "",
         f"**Overall: {_cell(summary['overall']).replace(' | ', ' (')})**",
         "",
@@ -455,10 +459,12 @@ def report(results: list[dict], summary: dict, source: str) -> str:
 
 
 @contextlib.contextmanager
-def stack() -> Iterator[str]:
-    """`macau-guide run` on spare ports with a throw-away data directory; yields the Rasa URL."""
+def stack(played_at: str) -> Iterator[str]:
+    """`macau-guide run` on spare ports with a throw-away data directory, its clock started at
+    ``played_at``; yields the Rasa URL."""
     with tempfile.TemporaryDirectory(prefix="eval-conversations-") as tmp:
-        demo = start_demo(Path(tmp), f"eval-{uuid.uuid4().hex}", START_SECONDS, GUIDE_KIOSK_IDLE_SECONDS="25")
+        demo = start_demo(Path(tmp), f"eval-{uuid.uuid4().hex}", START_SECONDS, GUIDE_KIOSK_IDLE_SECONDS="25",
+                          GUIDE_CLOCK_START=played_at)  # fmt: skip
         try:
             yield demo.rasa_url
         finally:
@@ -483,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="play only this conversation (an id or a glob such as 'pt-*'; repeatable)")
     parser.add_argument("--rasa-url", help="a running dialogue server (else the stack is started)")
+    parser.add_argument("--at", default=PLAYED_AT, metavar="ISO",
+                        help=f"the moment the started stack's clock starts at (default {PLAYED_AT})")
     args = parser.parse_args(argv)
 
     templates, sights = Templates.load(), Sights.load()
@@ -502,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
             results = evaluate(conversations, args.rasa_url.rstrip("/"), templates, sights)
         else:
             print("starting the stack (`macau-guide run`; the model takes about a minute to load)...", flush=True)
-            with stack() as rasa_url:
+            with stack(args.at) as rasa_url:
                 results = evaluate(conversations, rasa_url, templates, sights)
     except StackDidNotStart as exc:
         print(f"`macau-guide run` did not come up:\n{exc}", file=sys.stderr)
@@ -510,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
 
     source = os.path.relpath(args.file, ROOT) if args.file.is_absolute() else str(args.file)
     summary = summarise(results)
-    text = report(results, summary, source)
+    text = report(results, summary, source, "that server's own clock" if args.rasa_url else args.at)
     print(text)
     if args.file.resolve() == CONVERSATIONS.resolve() and not args.only:
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime
 
 from aiohttp import web
 
@@ -43,7 +43,7 @@ def _limit(request: web.Request) -> int:
 @routes.get("/api/v1/attractions")
 async def list_attractions(request: web.Request) -> web.Response:
     lang = _lang(request)
-    now = datetime.now(timezone.utc)
+    now = request.app[RECOMMENDER].clock()
     items = [a.to_json(lang, now) for a in request.app[RECOMMENDER].attractions.values()]
     return web.json_response({"lang": lang, "count": len(items), "items": items})
 
@@ -55,7 +55,7 @@ async def get_attraction(request: web.Request) -> web.Response:
     attraction = request.app[RECOMMENDER].get(attraction_id)
     if attraction is None:
         raise ApiError(404, f"no attraction with id {attraction_id!r}", "attraction_not_found")
-    return web.json_response(attraction.to_json(lang, datetime.now(timezone.utc)))
+    return web.json_response(attraction.to_json(lang, request.app[RECOMMENDER].clock()))
 
 
 def _kinds(request: web.Request) -> tuple[str, ...] | None:

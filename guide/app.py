@@ -27,6 +27,7 @@ from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
 from knowledge.store import Change, KnowledgeStore
+from recommender.clock import clock_from
 from recommender.crowd.coordinator import FeedCoordinator
 from recommender.crowd.feed import FeedMapping, HttpCrowdFeed
 from recommender.crowd.profiles import Profiles
@@ -69,6 +70,7 @@ def build_recommender(
         signals=with_weights(settings.weights),
         index_dir=settings.data_dir / "index",
         timings=timings,
+        clock=clock_from(settings.clock_start),
     )
 
 
@@ -104,7 +106,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml",
                              {a.id: a.category for a in recommender.attractions.values()})  # fmt: skip
     state = make_state(settings.redis_url, settings.crowd_ttl_seconds)
-    app[CROWD] = CrowdService(state, profiles, timedelta(minutes=settings.crowd_max_age_minutes))
+    app[CROWD] = CrowdService(state, profiles, timedelta(minutes=settings.crowd_max_age_minutes), recommender.clock)
 
     def follow(change: Change) -> None:  # a new or removed sight gets or loses its profile
         if change.kind == "attractions":
@@ -119,7 +121,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
         feed = HttpCrowdFeed(session, settings.crowd_feed_url, FeedMapping.from_overrides(settings.crowd_feed_fields),
                              settings.crowd_feed_timeout, source="feed")  # fmt: skip
         coordinator = FeedCoordinator(feed, state, lambda: set(recommender.attractions), app[METRICS],
-                                      settings.crowd_feed_interval)  # fmt: skip
+                                      settings.crowd_feed_interval, recommender.clock)  # fmt: skip
         poller = asyncio.create_task(coordinator.run(stop))
     app[METRICS].add_collector(gauges.crowd_health(
         app[CROWD], lambda: sorted(i for i, a in recommender.attractions.items() if a.is_operating), coordinator))

@@ -85,13 +85,14 @@ def _simulate_crowd(args: argparse.Namespace, settings: Settings) -> None:
     from aiohttp import web
 
     from knowledge.seed import load_seed
+    from recommender.clock import clock_from
     from recommender.crowd.profiles import Profiles
     from recommender.crowd.simulator import CrowdSimulator, simulator_app
 
     seed = load_seed(settings.seed_dir)
     targets = {a.id: a.category for a in seed.attractions if a.is_operating}
     profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml", targets)
-    app = simulator_app(CrowdSimulator(profiles, seed=args.seed), sorted(targets))
+    app = simulator_app(CrowdSimulator(profiles, seed=args.seed), sorted(targets), clock_from(settings.clock_start))
     print(f"crowd feed at http://{settings.host}:{args.port}/feed.json")
     web.run_app(app, host=settings.host, port=args.port, print=None)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from knowledge.private_files import write_private
+from recommender.clock import parse_start
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,9 @@ class Settings:
     """Observations older than this are stale; readers use the forecast (GUIDE_CROWD_MAX_AGE_MINUTES)."""
     crowd_ttl_seconds: int = 86_400
     """How long crowd state keeps an observation at all (GUIDE_CROWD_TTL_SECONDS)."""
+    clock_start: str = ""
+    """Pretend it is this moment when the service starts, e.g. 2026-12-09T10:00+08:00, and run on from there
+    (demos at a chosen hour, the conversation eval); empty = the real clock (GUIDE_CLOCK_START)."""
     public_url: str = ""
     """Base URL phones reach this service at, for payment links; empty = http://host:port (GUIDE_PUBLIC_URL)."""
     payment_secret: str = ""
@@ -216,6 +220,8 @@ class Settings:
                     values[f.name] = int(raw)
                 elif f.type == "Path":
                     values[f.name] = Path(raw)
+                elif f.name == "clock_start" and raw:
+                    values[f.name] = parse_start(raw).isoformat()
                 else:
                     values[f.name] = raw
             except (ValueError, AttributeError, TypeError) as exc:

@@ -145,7 +145,7 @@ def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simu
         Process(
             "crowd simulator",
             [sys.executable, "-m", "guide.cli", "simulate-crowd", "--port", str(simulator_port)],
-            {**base, "GUIDE_SEED_DIR": str(settings.seed_dir)},
+            {**base, "GUIDE_SEED_DIR": str(settings.seed_dir), "GUIDE_CLOCK_START": settings.clock_start},
             f"{simulator_url}/healthz",
             log_dir / "simulator.log",
         ),

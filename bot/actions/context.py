@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When, understand_when
+from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When, comes_again, understand_when
 from knowledge.hours import MACAU_TZ
 from knowledge.model import Attraction
 from recommender.items import Item
@@ -150,12 +150,17 @@ class Ask:
         return replace(self, day=when.day.isoformat() if when.day_said else None,
                        clock=when.start.strftime("%H:%M") if when.clock else None, part=when.part)  # fmt: skip
 
-    def changed_by(self, when: When | None) -> Ask:
+    def changed_by(self, when: When | None, now: datetime) -> Ask:
         """This question asked again with only what a follow-up changes: a new day keeps the
-        hour asked before ("at 4 pm" then "and on Sunday?"), a new hour keeps the day."""
+        hour asked before ("at 4 pm" then "and on Sunday?"), a new hour keeps the day. A weekday
+        or the weekend that is the day already asked about means the next one: on a Sunday,
+        "is it busy now?" then "and on Sunday?" or "那周末呢？" asks about the coming one."""
         if when is None:
             return self
         day = when.day.isoformat() if when.day_said else self.day
+        asked = self.day or now.astimezone(MACAU_TZ).date().isoformat()
+        if when.recurring and not (when.clock or when.part) and day == asked:
+            day = comes_again(when.day, when.recurring).isoformat()
         if when.clock or when.part:
             clock, part = (when.start.strftime("%H:%M") if when.clock else None), when.part
         else:

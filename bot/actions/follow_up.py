@@ -47,7 +47,7 @@ class ActionFollowUp(Action):
                 dispatcher.utter_message(response="utter_follow_up_unknown")
                 return []
             last = Ask("recommend")
-        ask = last.changed_by(when)
+        ask = last.changed_by(when, now)
         if named is not None:
             ask = replace(ask, sight=named.id, district=None)
         elif district is not None:  # a plan starts there; suggestions and deals move there

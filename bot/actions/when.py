@@ -64,6 +64,7 @@ class When:
     part: str | None  # "morning" | "afternoon" | "evening" | None: a part of the day said
     day_said: bool  # a day was said (tomorrow, a weekday, a date, a holiday)
     holiday: str | None = None  # the holiday's English name when one was named
+    recurring: str | None = None  # "weekday" or "weekend" when one of them decided the day: it comes back weekly
 
 
 # -- numbers --------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def _clock(text: str, part: str | None) -> tuple[int, int, bool, int] | None:
                 hour = hour % 12 + (12 if m["ap"] == "p" else 0)
             known = says_ampm or bool(groups.get("h24")) or hour == 0 or hour > 12 or token.startswith("0")
             if not known and part:
-                hour, known = _with_part(hour, part), True
+                hour, known = _with_part(hour, part), "weekday"
             if hour <= 23 and minute <= 59:
                 found.append((m.start("h"), index, hour, minute, known))
                 break
@@ -273,15 +274,20 @@ def _weekday(today: date, weekday: int, after_today: bool = False, next_week: bo
     return today + timedelta(days=ahead or (7 if after_today else 0))
 
 
-def _days(text: str, today: date) -> Iterator[tuple[int, date, str | None]]:
-    """Every day said, as (where, day, holiday name)."""
+def comes_again(day: date, recurring: str) -> date:
+    """The next time a weekday ("weekday") or the weekend ("weekend") comes round after ``day``."""
+    return _weekday(day, 5, after_today=True) if recurring == "weekend" else day + timedelta(days=7)
+
+
+def _days(text: str, today: date) -> Iterator[tuple[int, date, str | None, str | None]]:
+    """Every day said, as (where, day, holiday name, "weekday"/"weekend" when it comes back weekly)."""
     for pattern, ahead in _RELATIVE:
         for m in pattern.finditer(text):
-            yield m.start(), today + timedelta(days=ahead), None
+            yield m.start(), today + timedelta(days=ahead), None, None
     for m in _EN_WEEKDAY.finditer(text):
         name, pre = m["d"] or m["ab"], m["pre"] or m["pre2"]
         index = next(i for i, d in enumerate(_EN_DAYS) if d.startswith(name[:3]))
-        yield m.start(), _weekday(today, index, after_today=pre == "next"), None
+        yield m.start(), _weekday(today, index, after_today=pre == "next"), None, "weekday"
     for m in _PT_WEEKDAY.finditer(text):
         index = next(i for i, d in enumerate(_PT_DAYS) if re.fullmatch(d, m["d"]))
         before = text[:m.start("d")].split()[-1:]
@@ -289,21 +295,21 @@ def _days(text: str, today: date) -> Iterator[tuple[int, date, str | None]]:
                 index == 0 or before and before[0] in _PT_ARTICLES and not (index > 1 and before[0] in ("à", "às"))):
             continue  # "a segunda" is "the second one", "a quarta" "the fourth"; "terça" and "à quarta" are days
         after = bool(re.match(r"pr[óo]xim", m["next"] or m["pre"] or ""))
-        yield m.start(), _weekday(today, index, after_today=after), None
+        yield m.start(), _weekday(today, index, after_today=after), None, "weekday"
     for m in _CN_WEEKDAY.finditer(text):
         before, after = text[m.start() - 1:m.start()], text[m.end():m.end() + 1]
         if (not m["pre"] and before and before in "0123456789一二两兩三四五六七八九十几幾个個") or (after and after in "次个個年"):
             continue  # "一周三次" is three times a week
         yield m.start(), _weekday(today, _CN_WEEKDAYS.index(m["d"].replace("天", "日")),
-                                  next_week=(m["pre"] or "").startswith("下")), None  # fmt: skip
+                                  next_week=(m["pre"] or "").startswith("下")), None, "weekday"  # fmt: skip
     for m in _WEEKEND.finditer(text):
         on_weekend = today.weekday() >= 5
         if (m["cn"] or "").startswith("下"):
-            yield m.start(), _weekday(today, 5, next_week=True), None
+            yield m.start(), _weekday(today, 5, next_week=True), None, "weekend"
         elif on_weekend and not (m["en"] == "next" or re.match(r"pr[óo]x", m["pt"] or "")):
-            yield m.start(), today, None
+            yield m.start(), today, None, "weekend"
         else:
-            yield m.start(), _weekday(today, 5, after_today=True), None
+            yield m.start(), _weekday(today, 5, after_today=True), None, "weekend"
     for pattern in _DATES:
         for m in pattern.finditer(text):
             month, number = _MONTHS.get(m["mon"]) or _number(m["mon"]), _number(m["d"])
@@ -318,10 +324,10 @@ def _days(text: str, today: date) -> Iterator[tuple[int, date, str | None]]:
                     day = day.replace(year=year + 1)
             except ValueError:
                 continue
-            yield m.start(), day, None
+            yield m.start(), day, None, None
     for pattern, dates in _HOLIDAY_PATTERNS:
         if (m := pattern.search(text)) and (found := _holiday(dates, today)):
-            yield m.start(), found[0], found[1]
+            yield m.start(), found[0], found[1], None
 
 
 _LATER = re.compile(  # "in 2 hours", "daqui a uma hora", "半個鐘後": now plus that long
@@ -358,7 +364,7 @@ def understand_when(text: str, now: datetime) -> When | None:
     today = local.date()
     words = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     said = min(_days(words, today), default=None, key=lambda found: found[0])
-    day, holiday = (said[1], said[2]) if said else (None, None)
+    day, holiday, recurring = said[1:] if said else (None, None, None)
     part = (_part(words) or (None,))[0]
     clock = _clock(words, part)
     said_part = None if part == "noon" else part
@@ -388,7 +394,7 @@ def understand_when(text: str, now: datetime) -> When | None:
     else:
         start = local if day == today else datetime.combine(day, DAY_START, MACAU_TZ)
     return When(start=start, day=start.date(), clock=clock is not None or part == "noon", part=said_part,
-                day_said=said is not None, holiday=holiday)  # fmt: skip
+                day_said=said is not None, holiday=holiday, recurring=recurring)  # fmt: skip
 
 
 # -- how long -------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ def test_a_failed_turn_fails_the_conversation_and_the_report_says_what_was_expec
     assert summary["by_turns"]["multi-turn"] == {"passed": 0, "total": 1, "rate": 0.0}
     assert summary["by_turns"]["single-turn"]["total"] == 3
     assert summary["overall"] == {"passed": 1, "total": 4, "rate": 0.25}
-    text = report(results, summary, "bench/conversations.yml")
+    text = report(results, summary, "bench/conversations.yml", "2026-12-09T11:00+08:00")
     assert "| zh-Hant (cantonese) | 0% | 0 / 1 |" in text and "| crowd | 25% | 1 / 4 |" in text
     assert "### en-1 (en, crowd)" in text and "- turn 1 (ok): \"hi\"" in text
     assert "- turn 2 (FAIL): \"is st pauls busy\"" in text and "expected utter_crowd_now (not said)" in text

@@ -131,6 +131,21 @@ async def test_a_follow_up_changes_only_the_time_or_day_of_a_crowd_question(acti
     assert later[0]["name"] == now[0]["name"]
 
 
+@pytest.mark.parametrize("language, follow, day", [
+    ("en", "k what about on saturday", "Saturday 19 December"),
+    ("zh-Hans", "周末去的话呢？", "12月19日（星期六）"),
+    ("zh-Hant", "那週末去的話呢？", "12月19日（星期六）"),
+    ("pt", "e no sábado?", "sábado, 19 de dezembro"),
+])
+async def test_the_day_it_is_named_in_a_follow_up_means_the_coming_one(actions, language, follow, day):
+    chat = Chat(actions, language)  # on a Saturday, "now?" then "and on Saturday?" is not "now" again
+    now = await chat.turn("action_crowd_status", "now?", entities=sight(RUINS))
+    assert now[0]["response"] == "utter_crowd_now"
+    later = await chat.turn("action_follow_up", follow, intent="follow_up")
+    assert later[0]["response"] == "utter_crowd_on_day", later
+    assert later[0]["day"] == day
+
+
 async def test_a_follow_up_day_keeps_the_hour_asked_before(actions):
     chat = Chat(actions, "en")
     first = await chat.turn("action_crowd_status", "is the cathedral busy at 4 pm", entities=sight("hc-12-cathedral"))
