@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from bot.actions.phrases import phrase
 from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When, comes_again, understand_when
 from knowledge.hours import MACAU_TZ
 from knowledge.model import Attraction
@@ -132,6 +133,7 @@ class Ask:
     clock: str | None = None  # "HH:MM", when a clock time was said
     part: str | None = None  # morning, afternoon, evening
     district: str | None = None
+    minutes: str | None = None  # how long a plan was asked to last, so "and from Taipa?" keeps it
 
     def to_slot(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
@@ -222,6 +224,16 @@ _DISTRICTS = (
 def district_in(text: str) -> str | None:
     """The part of Macau a message names (``taipa``, ``cotai``, ``coloane``, ``peninsula``)."""
     return next((key for key, pattern in _DISTRICTS if pattern.search(text)), None)
+
+
+DISTRICT_ORDER = ("peninsula", "taipa", "cotai", "coloane")  # the order of the utter_districts response
+
+
+def district_name(district: str, domain: dict, lang: str) -> str:
+    """A part of Macau by name in ``lang`` (the utter_districts response)."""
+    names = phrase(domain, "utter_districts", lang).split("|")
+    index = DISTRICT_ORDER.index(district) if district in DISTRICT_ORDER else -1
+    return names[index] if 0 <= index < len(names) == len(DISTRICT_ORDER) else district.title()
 
 
 def district_origin(recommender: Recommender, district: str | None) -> tuple[float, float] | None:

@@ -4,6 +4,7 @@ it) and what is near me (from the channel's location or the kiosk's place)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -11,7 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
-from bot.actions.context import Ask, ask_of, district_origin, shown_list
+from bot.actions.context import Ask, ask_of, district_name, district_origin, shown_list
 from bot.actions.phrases import language_of
 from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
@@ -62,8 +63,10 @@ class ActionPlanDay(ServiceAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
                       ask: Ask) -> list:  # fmt: skip
         lang = language_of(tracker)
-        minutes = tracker.get_slot("time_minutes") or 240
-        start_sight = self.recommender.get(ask.sight or "") or self._district_start(ask.district)
+        minutes = tracker.get_slot("time_minutes") or float(ask.minutes or 240)
+        ask = replace(ask, minutes=f"{float(minutes):g}")
+        in_district = self._district_start(ask.district) if not ask.sight else None
+        start_sight = self.recommender.get(ask.sight or "") or in_district
         origin = visitor_place(tracker) or ((start_sight.lat, start_sight.lon) if start_sight else None)
         if origin is None:
             start_sight = self.recommender.get(DEFAULT_START[0])
@@ -76,7 +79,10 @@ class ActionPlanDay(ServiceAction):
         if not route.stops:
             dispatcher.utter_message(response="utter_plan_none")
             return done
-        if start_sight is not None and visitor_place(tracker) is None:
+        if in_district is not None and ask.district and visitor_place(tracker) is None:
+            dispatcher.utter_message(response="utter_plan_intro_district", hours=f"{float(minutes) / 60:g}",
+                                     place=in_district.name(lang), district=district_name(ask.district, domain, lang))
+        elif start_sight is not None and visitor_place(tracker) is None:
             dispatcher.utter_message(response="utter_plan_intro_from", hours=f"{float(minutes) / 60:g}",
                                      place=start_sight.name(lang))  # fmt: skip
         else:

@@ -179,6 +179,8 @@ class ActionAttractionHours(SightAction):
         elif sight.hours.always_open:
             dispatcher.utter_message(response="utter_hours_always", name=name)
         elif weekly_closed:
+            if not ask.on_another_day(now):  # "closed today", then why: it closes every such day
+                dispatcher.utter_message(response="utter_hours_closed_today", name=name)
             dispatcher.utter_message(response="utter_hours_closed_weekly", name=name,
                                      weekday=weekday_name(weekday, domain, lang))  # fmt: skip
         elif ask.on_another_day(now):

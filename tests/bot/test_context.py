@@ -178,6 +178,15 @@ async def test_hours_on_the_day_asked_and_closed_on_mondays_said_as_such(actions
     assert "Tuesday 15 December" in texts(tuesday)[0]
 
 
+async def test_open_today_on_its_weekly_closing_day_says_closed_today_and_why(recommender, profiles):
+    monday = SATURDAY + timedelta(days=2)
+    chat = Chat(actions_at(recommender, profiles, monday), "pt")
+    today = await chat.turn("action_attraction_hours", "a Casa de Lou Kau abre hoje?",
+                            entities=sight("hc-13-lou-kau-mansion"))  # fmt: skip
+    assert [m["response"] for m in today][:2] == ["utter_hours_closed_today", "utter_hours_closed_weekly"]
+    assert today[1]["weekday"] == "segunda-feira"
+
+
 async def test_a_sight_closed_now_says_so_when_it_opens_and_calmer_open_ones(recommender, profiles):
     late = SATURDAY.replace(hour=22)
     chat = Chat(actions_at(recommender, profiles, late), "en")
@@ -225,9 +234,10 @@ async def test_a_plan_follow_up_from_another_part_of_macau_starts_there(actions,
     chat.slots["time_minutes"] = 180.0
     await chat.turn("action_plan_day", "帮我排一个3小时的路线")
     again = await chat.turn("action_follow_up", "从氹仔出发呢？", intent="follow_up")
-    assert again[0]["response"] == "utter_plan_intro_from"
+    assert again[0]["response"] == "utter_plan_intro_district"
     start = next(a for a in recommender.attractions.values() if a.name("zh-Hans") == again[0]["place"])
     assert start.district == "taipa"  # the route starts in Taipa, not at Senado Square
+    assert (again[0]["district"], again[0]["hours"]) == ("氹仔", "3")  # said, and still the 3 hours asked
     assert chat.slots["last_ask"]["skill"] == "plan_day" and chat.slots["last_ask"]["district"] == "taipa"
 
 
