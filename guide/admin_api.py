@@ -11,7 +11,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from guide.errors import ApiError
-from guide.keys import STORE
+from guide.keys import CLOCK, STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (
     AlreadyExists,
@@ -23,7 +23,7 @@ from knowledge.store import (
     StaleVersion,
     UnknownKind,
 )  # fmt: skip
-from knowledge.tokens import Permission, Principal, verify_token
+from knowledge.tokens import Permission, Principal, TokenExpired, verify_token
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/admin"
@@ -37,7 +37,11 @@ async def authorize(request: web.Request, permission: Permission) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "send a token: Authorization: Bearer <token>", "unauthorized")
-    principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip())
+    try:
+        principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip(), request.app[CLOCK]())
+    except TokenExpired as exc:
+        raise ApiError(401, f"{exc}; ask an admin for a new token", "token_expired",
+                       expires_at=exc.expires_at.isoformat()) from None  # fmt: skip
     if principal is None:
         raise ApiError(401, "the token is unknown or revoked", "unauthorized")
     if not principal.can(permission):
@@ -120,7 +124,9 @@ def _store(request: web.Request) -> KnowledgeStore:
 @routes.get(f"{BASE}/whoami")
 async def whoami(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.READ)
-    return web.json_response({"name": principal.name, "role": principal.role.value, "token_id": principal.token_id})
+    expires_at = principal.expires_at.isoformat() if principal.expires_at else None
+    return web.json_response({"name": principal.name, "role": principal.role.value, "token_id": principal.token_id,
+                              "expires_at": expires_at})  # fmt: skip
 
 
 @routes.get(f"{BASE}/{{kind}}")

@@ -15,7 +15,7 @@
 
   const state = {
     token: null,
-    user: null, // {name, role, token_id}
+    user: null, // {name, role, token_id, expires_at}
     kind: "attractions",
     listSeq: 0,
     selected: null, // {record, etag} of the record in the editor
@@ -214,8 +214,10 @@
   }
 
   function enterWorkspace() {
-    const { name, role } = state.user;
-    setText("signed-in-as", `Signed in as ${name} (${role})`);
+    const { name, role, expires_at: expiresAt } = state.user;
+    const until = expiresAt ? `; the token expires ${formatTime(expiresAt)}` : "";
+    setText("signed-in-as", `Signed in as ${name} (${role})${until}`);
+    $("signed-in-as").title = expiresAt ? `token expires at ${expiresAt}` : "";
     setText("signin-error", "");
     setText("signin-info", "");
     $("signin-form").hidden = true;
