@@ -29,6 +29,7 @@ class Permission(str, enum.Enum):
     WRITE = "write"
     FEED = "feed"
     MANAGE_TOKENS = "manage_tokens"
+    PAYMENT_SETTINGS = "payment_settings"  # a merchant's provider and its id there: admin only
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -696,6 +696,11 @@
         box.append(el("p", { className: "error-text", role: "alert",
           text: `${file.name} was not imported: fix the rows below and import the whole file again.` }),
         importErrorTable(error.details.errors));
+      } else if (error.status === 403) {
+        const rows = Array.isArray(error.details.rows) && error.details.rows.length
+          ? ` (rows ${error.details.rows.join(", ")})` : "";
+        box.append(el("p", { className: "error-text", role: "alert",
+          text: `${file.name} was not imported: ${error.message}${rows}.` }));
       } else if (error.status !== 401) {
         const line = error.details && error.details.line;
         const prefix = `${file.name} could not be read`;
