@@ -108,8 +108,9 @@ async def _call(fn: Callable[..., object], *args: object, **kwargs: object) -> o
         raise ApiError(412, str(exc), "stale_version", current_version=exc.current) from exc
     except PaymentFieldsLocked as exc:
         rows = {"rows": exc.rows} if exc.rows else {}
-        raise ApiError(403, f"only an admin token may set, change or remove payment settings ({', '.join(exc.fields)}); "
-                       "leave them as they are or ask an admin", "forbidden", fields=exc.fields, **rows) from exc
+        fields = ", ".join(exc.fields)
+        raise ApiError(403, f"only an admin token may set, change or remove payment settings ({fields}); leave them "
+                       "as they are or ask an admin", "forbidden", fields=exc.fields, **rows) from exc  # fmt: skip
     except InvalidRecord as exc:
         errors = [{"row": e.row, "line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
         raise ApiError(422, "the record has invalid fields", "invalid_record", errors=errors) from exc

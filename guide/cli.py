@@ -116,7 +116,8 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def token_expiry(expires_in: str | None, expires_at: str | None, now: datetime) -> datetime | None:
-    """When a new token stops working: ``--expires-in 30d`` (m, h, d, w) or ``--expires-at`` an ISO time with its offset."""
+    """When a new token stops working: ``--expires-in 30d`` (m, h, d, w) or ``--expires-at`` an ISO time
+    with its UTC offset; None (never) without either."""
     if expires_in is not None:
         match = _DURATION.match(expires_in.strip())
         if not match:
@@ -270,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", help="who or what holds it (shown in the audit log)")
     expiry = create.add_mutually_exclusive_group()
     expiry.add_argument("--expires-in", metavar="N{m,h,d,w}", help="stop working after this long, e.g. 30d")
-    expiry.add_argument("--expires-at", metavar="TIME", help="stop working at this ISO time, e.g. 2026-03-31T18:00+08:00")
+    expiry.add_argument("--expires-at", metavar="TIME",
+                        help="stop working at this ISO time, e.g. 2026-03-31T18:00+08:00")  # fmt: skip
     create.set_defaults(func=_create_token)
     listing = admin.add_parser("list-tokens", help="list tokens: id, role, created, expires, state, name")
     listing.add_argument("--all", action="store_true", help="revoked and expired ones too")
