@@ -11,7 +11,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from guide.errors import ApiError
-from guide.keys import STORE
+from guide.keys import CLOCK, STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (
     AlreadyExists,
@@ -19,11 +19,12 @@ from knowledge.store import (
     InvalidRecord,
     KnowledgeStore,
     NotFound,
+    PaymentFieldsLocked,
     Record,
     StaleVersion,
     UnknownKind,
 )  # fmt: skip
-from knowledge.tokens import Permission, Principal, verify_token
+from knowledge.tokens import Permission, Principal, TokenExpired, verify_token
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/admin"
@@ -37,7 +38,11 @@ async def authorize(request: web.Request, permission: Permission) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "send a token: Authorization: Bearer <token>", "unauthorized")
-    principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip())
+    try:
+        principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip(), request.app[CLOCK]())
+    except TokenExpired as exc:
+        raise ApiError(401, f"{exc}; ask an admin for a new token", "token_expired",
+                       expires_at=exc.expires_at.isoformat()) from None  # fmt: skip
     if principal is None:
         raise ApiError(401, "the token is unknown or revoked", "unauthorized")
     if not principal.can(permission):
@@ -82,10 +87,15 @@ async def _body(request: web.Request) -> dict:
     return body
 
 
-async def _call(fn: Callable[..., object], *args: object) -> object:
+def _writes(principal: Principal) -> dict[str, bool]:
+    """What a store write needs to know of the caller: only admins touch payment settings."""
+    return {"may_change_payments": principal.can(Permission.PAYMENT_SETTINGS)}
+
+
+async def _call(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
     """Run a store call off the event loop and turn its errors into HTTP errors."""
     try:
-        return await asyncio.to_thread(fn, *args)
+        return await asyncio.to_thread(fn, *args, **kwargs)
     except UnknownKind as exc:
         raise ApiError(404, str(exc), "unknown_kind") from exc
     except NotFound as exc:
@@ -96,6 +106,11 @@ async def _call(fn: Callable[..., object], *args: object) -> object:
         raise ApiError(409, str(exc), "in_use") from exc
     except StaleVersion as exc:
         raise ApiError(412, str(exc), "stale_version", current_version=exc.current) from exc
+    except PaymentFieldsLocked as exc:
+        rows = {"rows": exc.rows} if exc.rows else {}
+        fields = ", ".join(exc.fields)
+        raise ApiError(403, f"only an admin token may set, change or remove payment settings ({fields}); leave them "
+                       "as they are or ask an admin", "forbidden", fields=exc.fields, **rows) from exc  # fmt: skip
     except InvalidRecord as exc:
         errors = [{"row": e.row, "line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
         raise ApiError(422, "the record has invalid fields", "invalid_record", errors=errors) from exc
@@ -120,7 +135,9 @@ def _store(request: web.Request) -> KnowledgeStore:
 @routes.get(f"{BASE}/whoami")
 async def whoami(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.READ)
-    return web.json_response({"name": principal.name, "role": principal.role.value, "token_id": principal.token_id})
+    expires_at = principal.expires_at.isoformat() if principal.expires_at else None
+    return web.json_response({"name": principal.name, "role": principal.role.value, "token_id": principal.token_id,
+                              "expires_at": expires_at})  # fmt: skip
 
 
 @routes.get(f"{BASE}/{{kind}}")
@@ -137,7 +154,8 @@ async def list_records(request: web.Request) -> web.Response:
 @routes.post(f"{BASE}/{{kind}}")
 async def create_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
-    record = await _call(_store(request).create, request.match_info["kind"], await _body(request), principal.name)
+    record = await _call(_store(request).create, request.match_info["kind"], await _body(request), principal.name,
+                         **_writes(principal))  # fmt: skip
     response = _respond(record, 201)
     response.headers["Location"] = f"{BASE}/{record.kind}/{record.id}"
     return response
@@ -159,7 +177,7 @@ async def import_file(request: web.Request) -> web.Response:
     if not rows:
         raise ApiError(400, "the file holds no records", "invalid_file")
     counts = await _call(_store(request).import_docs, request.match_info["kind"],
-                         [(r.number, r.line, r.doc) for r in rows], principal.name)  # fmt: skip
+                         [(r.number, r.line, r.doc) for r in rows], principal.name, **_writes(principal))  # fmt: skip
     return web.json_response({"kind": request.match_info["kind"], "rows": len(rows), **counts})
 
 
@@ -191,7 +209,8 @@ async def update_record(request: web.Request) -> web.Response:
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
     body = await _body(request)
-    return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version))
+    return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version,
+                                **_writes(principal)))  # fmt: skip
 
 
 async def _soft_delete_or_restore(request: web.Request, restore: bool) -> web.Response:
@@ -199,7 +218,8 @@ async def _soft_delete_or_restore(request: web.Request, restore: bool) -> web.Re
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
     store = _store(request)
-    return _respond(await _call(store.restore if restore else store.delete, kind, entity_id, principal.name, version))
+    return _respond(await _call(store.restore if restore else store.delete, kind, entity_id, principal.name, version,
+                                **_writes(principal)))  # fmt: skip
 
 
 @routes.delete(f"{BASE}/{{kind}}/{{id}}")
@@ -238,6 +258,7 @@ async def revert(request: web.Request) -> web.Response:
     if not isinstance(change_id, int) or isinstance(change_id, bool):
         raise ApiError(400, "change_id must be the number of a change in the history", "invalid_parameter",
                        parameter="change_id")  # fmt: skip
-    return _respond(await _call(_store(request).revert, kind, entity_id, change_id, principal.name, version))
+    return _respond(await _call(_store(request).revert, kind, entity_id, change_id, principal.name, version,
+                                **_writes(principal)))  # fmt: skip
 
 

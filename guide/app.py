@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from rasa_sdk.executor import ActionExecutor
 from bot.actions import build_actions
 from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
 from guide.errors import error_middleware
-from guide.keys import CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
+from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
 from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.payments import build_payments
@@ -177,8 +177,13 @@ async def page_headers(request: web.Request, handler) -> web.StreamResponse:
     return response
 
 
-def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
-    """The guide service. ``encoder`` replaces the configured one (tests pass a fake)."""
+def _wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def create_app(settings: Settings, encoder: Encoder | None = None,
+               clock: Callable[[], datetime] = _wall_clock) -> web.Application:  # fmt: skip
+    """The guide service. ``encoder`` replaces the configured one, ``clock`` the wall clock (tests pass fakes)."""
     app = web.Application(
         middlewares=[page_headers, error_middleware],
         client_max_size=MAX_BODY_BYTES,
@@ -186,6 +191,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Applic
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[PAGE_POLICY] = content_security_policy(settings)
     app[METRICS] = Metrics()
 

@@ -37,13 +37,18 @@ STATIC = Path(__file__).resolve().parent / "static" / "chat"
 # web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
 CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
 PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/O on the event loop per visit
+
+
+def read_pages() -> dict[str, str]:
+    return {name: (STATIC / name).read_text(encoding="utf-8") for name in PAGES}
 
 
 class Chat:
-    """What the chat routes share: the kiosk registry, the handoff codes, a client for Rasa."""
+    """What the chat routes share: the kiosk registry, the handoff codes, a client for Rasa, the page templates."""
 
-    def __init__(self, settings: Settings, registry: KioskRegistry, handoffs: Handoffs) -> None:
-        self.settings, self.registry, self.handoffs = settings, registry, handoffs
+    def __init__(self, settings: Settings, registry: KioskRegistry, handoffs: Handoffs, pages: dict[str, str]) -> None:
+        self.settings, self.registry, self.handoffs, self.pages = settings, registry, handoffs, pages
         self.session: aiohttp.ClientSession | None = None
 
     @property
@@ -66,15 +71,16 @@ async def chat_context(app: web.Application) -> AsyncIterator[None]:
             registry.sync(store.load("kiosks"))
 
     store.subscribe(follow)
-    chat = Chat(settings, registry, Handoffs(store.engine, handoff_secret(settings), timedelta(minutes=settings.handoff_minutes)))
+    handoffs = Handoffs(store.engine, handoff_secret(settings), timedelta(minutes=settings.handoff_minutes))
+    chat = Chat(settings, registry, handoffs, await asyncio.to_thread(read_pages))
     chat.session = aiohttp.ClientSession()
     app[CHAT] = chat
     yield
     await chat.session.close()
 
 
-def _page(name: str, config: dict, title: str) -> web.Response:
-    template = (STATIC / name).read_text(encoding="utf-8")
+def _page(chat: Chat, name: str, config: dict, title: str) -> web.Response:
+    template = chat.pages[name]
     blob = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     body = template.replace("{{config}}", blob).replace("{{title}}", html.escape(title))
     return web.Response(text=body, content_type="text/html", headers=PAGE_HEADERS)
@@ -83,18 +89,21 @@ def _page(name: str, config: dict, title: str) -> web.Response:
 @routes.get("/")
 async def web_chat(request: web.Request) -> web.Response:
     chat = request.app[CHAT]
-    return _page("index.html", {"mode": "web", "dialogue_url": chat.dialogue_url}, "Macau guide")
+    return _page(chat, "index.html", {"mode": "web", "dialogue_url": chat.dialogue_url}, "Macau guide")
 
 
 @routes.get("/kiosk/{kiosk_id}")
 async def kiosk_page(request: web.Request) -> web.Response:
     chat, kiosk_id = request.app[CHAT], request.match_info["kiosk_id"]
-    kiosk = next((k for k in request.app[STORE].load("kiosks") if k.id == kiosk_id), None)
+    # The knowledge base is a file (SQLite) or a server: read it off the event loop, so a slow
+    # answer holds up this page only, not every visitor's.
+    kiosks = await asyncio.to_thread(request.app[STORE].load, "kiosks")
+    kiosk = next((k for k in kiosks if k.id == kiosk_id), None)
     if kiosk is None:
         raise ApiError(404, f"no kiosk {kiosk_id!r}", "not_found")
     config = {"mode": "kiosk", "dialogue_url": chat.dialogue_url, "kiosk_id": kiosk.id, "language": kiosk.default_language,
               "names": kiosk.names, "idle_seconds": chat.settings.kiosk_idle_seconds}  # fmt: skip
-    return _page("kiosk.html", config, kiosk.names.get("en", kiosk.id))
+    return _page(chat, "kiosk.html", config, kiosk.names.get("en", kiosk.id))
 
 
 routes.static("/chat/static", STATIC, append_version=True)
@@ -157,9 +166,11 @@ async def conversation_messages(request: web.Request) -> web.Response:
     return web.json_response({"conversation_id": conversation_id, "language": language, "messages": messages})
 
 
-def _kiosk(request: web.Request) -> KioskPlace:
+async def _kiosk(request: web.Request) -> KioskPlace:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    place = request.app[CHAT].registry.verify(token.strip()) if scheme.lower() == "bearer" else None
+    # The registry is a file re-read on each check (a revoked token stops at once): off the event loop.
+    registry = request.app[CHAT].registry
+    place = await asyncio.to_thread(registry.verify, token.strip()) if scheme.lower() == "bearer" else None
     if place is None:
         raise ApiError(401, "this kiosk is not known: send its token as `Authorization: Bearer ...`", "unauthorized")
     return place
@@ -178,7 +189,7 @@ async def _body(request: web.Request) -> dict:
 @routes.post("/api/v1/handoff")
 async def create_handoff(request: web.Request) -> web.Response:
     """A kiosk's "continue on my phone": a single-use code for its conversation, as a link and a QR code."""
-    kiosk = _kiosk(request)
+    kiosk = await _kiosk(request)
     body = await _body(request)
     session = body.get("session")
     if not isinstance(session, str) or not KIOSK_SESSION.match(session):

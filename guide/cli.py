@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from datetime import datetime, timedelta, timezone
 
 from guide import logs
 from guide.settings import Settings, SettingsError
@@ -110,17 +112,70 @@ def _payment_sandbox(args: argparse.Namespace, settings: Settings) -> None:
     web.run_app(Sandbox(keys, public).app(), host=settings.host, port=args.port, print=None)
 
 
+_DURATION = re.compile(r"^(?P<n>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def token_expiry(expires_in: str | None, expires_at: str | None, now: datetime) -> datetime | None:
+    """When a new token stops working: ``--expires-in 30d`` (m, h, d, w) or ``--expires-at`` an ISO time
+    with its UTC offset; None (never) without either."""
+    if expires_in is not None:
+        match = _DURATION.match(expires_in.strip())
+        if not match:
+            raise CliError(f"--expires-in {expires_in!r}: give a number and a unit, e.g. 90m, 12h, 30d or 8w")
+        return now + timedelta(**{_UNITS[match["unit"]]: int(match["n"])})
+    if expires_at is None:
+        return None
+    try:
+        when = datetime.fromisoformat(expires_at.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(f"--expires-at {expires_at!r} is not an ISO 8601 time, e.g. 2026-03-31T18:00+08:00") from None
+    if when.tzinfo is None:
+        raise CliError(f"--expires-at {expires_at!r} has no UTC offset: add one, e.g. {expires_at}+08:00 (Macau) or Z")
+    if when <= now:
+        raise CliError(f"--expires-at {expires_at!r} is already past: give a time in the future")
+    return when.astimezone(timezone.utc)
+
+
 def _create_token(args: argparse.Namespace, settings: Settings) -> None:
     from guide.app import open_store
     from knowledge.tokens import Role, create_token
 
+    now = datetime.now(timezone.utc)
+    expires_at = token_expiry(args.expires_in, args.expires_at, now)
+    name = args.name or f"{args.role}-token"
     store = open_store(settings)
     try:
-        token = create_token(store, Role(args.role), args.name or f"{args.role}-token")
+        token = create_token(store, Role(args.role), name, expires_at=expires_at, now=now)
     finally:
         store.close()
-    print(f"{args.role} token for {args.name or args.role + '-token'} (shown once; keep it secret):")
+    until = f", expires {expires_at.isoformat(timespec='minutes')}" if expires_at else ", never expires"
+    print(f"{args.role} token for {name}{until} (shown once; keep it secret):")
     print(token)
+
+
+def _list_tokens(args: argparse.Namespace, settings: Settings) -> None:
+    from guide.app import open_store
+    from knowledge.tokens import list_tokens
+
+    now = datetime.now(timezone.utc)
+    store = open_store(settings)
+    try:
+        tokens = list_tokens(store)
+    finally:
+        store.close()
+    shown = [t for t in tokens if args.all or t.active(now)]
+    if not shown:
+        print("no active tokens" + ("" if args.all else " (--all shows revoked and expired ones)"))
+        return
+
+    def at(value: datetime | None) -> str:
+        return value.isoformat(timespec="minutes") if value else "-"
+
+    print(f"{'id':<12}  {'role':<6}  {'created':<25}  {'expires':<25}  {'state':<8}  name")
+    for t in shown:
+        state = "revoked" if t.revoked_at else ("active" if t.active(now) else "expired")
+        print(f"{t.id:<12}  {t.role.value:<6}  {at(t.created_at):<25}  {at(t.expires_at):<25}  {state:<8}  {t.name}")
 
 
 def _revoke_token(args: argparse.Namespace, settings: Settings) -> None:
@@ -215,7 +270,14 @@ def main(argv: list[str] | None = None) -> int:
     create = admin.add_parser("create-token", help="create a bearer token for the admin API")
     create.add_argument("--role", required=True, choices=["viewer", "editor", "feed", "admin"])
     create.add_argument("--name", help="who or what holds it (shown in the audit log)")
+    expiry = create.add_mutually_exclusive_group()
+    expiry.add_argument("--expires-in", metavar="N{m,h,d,w}", help="stop working after this long, e.g. 30d")
+    expiry.add_argument("--expires-at", metavar="TIME",
+                        help="stop working at this ISO time, e.g. 2026-03-31T18:00+08:00")  # fmt: skip
     create.set_defaults(func=_create_token)
+    listing = admin.add_parser("list-tokens", help="list tokens: id, role, created, expires, state, name")
+    listing.add_argument("--all", action="store_true", help="revoked and expired ones too")
+    listing.set_defaults(func=_list_tokens)
     revoke = admin.add_parser("revoke-token", help="revoke a token by its id (mg_<id>_...)")
     revoke.add_argument("token_id")
     revoke.set_defaults(func=_revoke_token)

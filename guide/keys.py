@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -23,3 +25,5 @@ STORE = web.AppKey("store", KnowledgeStore)
 CROWD = web.AppKey("crowd", CrowdService)
 PAYMENTS = web.AppKey("payments", PaymentService)
 CHAT: web.AppKey[Chat] = web.AppKey("chat")
+# The time now (aware, UTC): admin token expiry reads it; tests hand create_app a clock they move.
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

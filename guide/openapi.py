@@ -247,7 +247,7 @@ def document() -> dict:
                 "responses": {"200": _json({"type": "object", "required": ["order"]}), **_errors(*_AUTH_ERRORS, 404)},
             }},  # fmt: skip
             f"{admin}/whoami": {"get": {
-                "summary": "The token's name and role", "security": [{"bearer": []}],
+                "summary": "The token's name, role and expiry (null: never)", "security": [{"bearer": []}],
                 "responses": {"200": _json({"type": "object", "required": ["name", "role"]}), **_errors(401)},
             }},  # fmt: skip
             f"{admin}/{{kind}}": {

@@ -9,7 +9,7 @@ from functools import partial
 from knowledge.checks import FieldError
 from knowledge.events import parse_event
 from knowledge.kiosks import parse_kiosk
-from knowledge.merchants import parse_merchant
+from knowledge.merchants import PAYMENT_FIELDS, parse_merchant
 from knowledge.promotions import parse_promotion
 from knowledge.validation import parse_attraction
 
@@ -21,6 +21,7 @@ class Kind:
     name: str
     seed_file: str
     parse: Parser
+    payment_fields: tuple[str, ...] = ()  # set, changed or removed only by callers allowed to (admins)
 
     def references(self, record: object) -> list[tuple[str, str, str]]:
         refs = getattr(record, "references", None)
@@ -32,7 +33,7 @@ def all_kinds(interest_tags: Iterable[str]) -> dict[str, Kind]:
     tags = tuple(interest_tags)
     kinds = [
         Kind("attractions", "attractions.yaml", partial(_attraction, tags=tags)),
-        Kind("merchants", "merchants.yaml", parse_merchant),
+        Kind("merchants", "merchants.yaml", parse_merchant, payment_fields=PAYMENT_FIELDS),
         Kind("kiosks", "kiosks.yaml", parse_kiosk),
         Kind("promotions", "promotions.yaml", parse_promotion),
         Kind("events", "events.yaml", parse_event),

@@ -8,6 +8,9 @@ from knowledge.checks import WALLETS, Checker, FieldError
 
 CATEGORIES: tuple[str, ...] = ("restaurant", "bakery", "cafe", "snacks", "shop", "bar")
 PROVIDERS: tuple[str, ...] = ("alipayplus", "wechatpay", "sandbox")
+# Where a merchant's money goes: its provider and its merchant id there. Only an admin may set,
+# change or remove them (a changed provider_ref would pay someone else); editors keep the rest.
+PAYMENT_FIELDS: tuple[str, ...] = ("provider", "provider_ref")
 
 
 @dataclass(frozen=True)

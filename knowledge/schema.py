@@ -47,6 +47,7 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("note", Text, nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),  # None: never (migration 0004)
 )
 
 # Payment orders (the payments package): every order, every status change, links, notices.

@@ -60,6 +60,15 @@ class InUse(StoreError):
     """Deleting would leave other records pointing at nothing (HTTP 409)."""
 
 
+class PaymentFieldsLocked(StoreError):
+    """The write would set, change or remove payment settings the caller may not touch (HTTP 403)."""
+
+    def __init__(self, fields: list[str], rows: list[int] | None = None) -> None:
+        super().__init__(f"the change touches payment settings: {', '.join(fields)}")
+        self.fields = fields
+        self.rows = rows or []
+
+
 class InvalidRecord(StoreError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(str(e) for e in errors[:10]))
@@ -231,6 +240,14 @@ class KnowledgeStore:
                 errors.append(FieldError(row, field, f"no {kind[:-1]} with id {ref!r}"))
         return errors
 
+    @staticmethod
+    def _payment_changes(spec: Kind, before: dict | None, after: dict | None) -> list[str]:
+        """The payment fields that differ between two states of a record (None: absent or deleted)."""
+        def value(doc: dict | None, field: str) -> object:
+            return None if doc is None else doc.get(field)
+
+        return [f for f in spec.payment_fields if value(before, f) != value(after, f)]
+
     def _users_of(self, conn: Connection, kind: str, entity_id: str) -> list[str]:
         users = []
         for other, spec in self.kinds.items():
@@ -263,11 +280,17 @@ class KnowledgeStore:
                 except Exception:  # a listener's failure must not undo a committed write
                     log.exception("change listener failed for %s/%s", change.kind, change.id)
 
-    def create(self, kind: str, doc: dict, actor: str) -> Record:
+    # Every write takes ``may_change_payments``: False (the default) refuses with PaymentFieldsLocked
+    # any write that would set, change or remove a record's payment fields (a merchant's provider).
+
+    def create(self, kind: str, doc: dict, actor: str, *, may_change_payments: bool = False) -> Record:
         doc = _plain(doc)
-        table = ENTITY_TABLES[self._kind(kind).name]
+        spec = self._kind(kind)
+        table = ENTITY_TABLES[spec.name]
         with self.engine.begin() as conn:
             self.check(kind, doc, conn=conn)
+            if not may_change_payments and (locked := self._payment_changes(spec, None, doc)):
+                raise PaymentFieldsLocked(locked)
             entity_id = doc["id"]
             if conn.execute(select(table.c.id).where(table.c.id == entity_id)).first() is not None:
                 raise AlreadyExists(f"{kind[:-1]} {entity_id!r} exists (deleted ones too: restore it instead)")
@@ -278,8 +301,9 @@ class KnowledgeStore:
         return self.get(kind, entity_id)
 
     def _write(self, kind: str, entity_id: str, actor: str, action: str, if_version: int | None,
-               new_doc: dict | None, deleted: bool) -> Record:  # fmt: skip
-        table = ENTITY_TABLES[self._kind(kind).name]
+               new_doc: dict | None, deleted: bool, may_change_payments: bool) -> Record:  # fmt: skip
+        spec = self._kind(kind)
+        table = ENTITY_TABLES[spec.name]
         with self.engine.begin() as conn:
             row = conn.execute(select(table).where(table.c.id == entity_id).with_for_update()).first()
             if row is None:
@@ -287,6 +311,10 @@ class KnowledgeStore:
             if if_version is not None and row.version != if_version:
                 raise StaleVersion(row.version)
             doc = row.doc if new_doc is None else new_doc
+            if not may_change_payments and (deleted or isinstance(doc, dict)):  # not a dict: InvalidRecord below
+                locked = self._payment_changes(spec, None if row.deleted else row.doc, None if deleted else doc)
+                if locked:
+                    raise PaymentFieldsLocked(locked)
             if not deleted:
                 self.check(kind, doc, conn=conn)
                 if doc.get("id") != entity_id:
@@ -308,34 +336,41 @@ class KnowledgeStore:
         self._publish([Change(kind, entity_id, version, deleted, action)])
         return self.get(kind, entity_id)
 
-    def update(self, kind: str, entity_id: str, doc: dict, actor: str, if_version: int | None = None) -> Record:
-        return self._write(kind, entity_id, actor, "update", if_version, _plain(doc), deleted=False)
+    def update(self, kind: str, entity_id: str, doc: dict, actor: str, if_version: int | None = None, *,
+               may_change_payments: bool = False) -> Record:  # fmt: skip
+        return self._write(kind, entity_id, actor, "update", if_version, _plain(doc), False, may_change_payments)
 
-    def delete(self, kind: str, entity_id: str, actor: str, if_version: int | None = None) -> Record:
+    def delete(self, kind: str, entity_id: str, actor: str, if_version: int | None = None, *,
+               may_change_payments: bool = False) -> Record:  # fmt: skip
         """Soft delete: the record leaves every answer but stays, with its history."""
-        return self._write(kind, entity_id, actor, "delete", if_version, None, deleted=True)
+        return self._write(kind, entity_id, actor, "delete", if_version, None, True, may_change_payments)
 
-    def restore(self, kind: str, entity_id: str, actor: str, if_version: int | None = None) -> Record:
-        return self._write(kind, entity_id, actor, "restore", if_version, None, deleted=False)
+    def restore(self, kind: str, entity_id: str, actor: str, if_version: int | None = None, *,
+                may_change_payments: bool = False) -> Record:  # fmt: skip
+        return self._write(kind, entity_id, actor, "restore", if_version, None, False, may_change_payments)
 
-    def revert(self, kind: str, entity_id: str, audit_id: int, actor: str, if_version: int | None = None) -> Record:
+    def revert(self, kind: str, entity_id: str, audit_id: int, actor: str, if_version: int | None = None, *,
+               may_change_payments: bool = False) -> Record:  # fmt: skip
         """Undo one change: the record goes back to what it was before audit entry ``audit_id``."""
         entry = next((e for e in self.history(kind, entity_id) if e.id == audit_id), None)
         if entry is None:
             raise NotFound(f"no change {audit_id} in the history of {kind[:-1]} {entity_id!r}")
         if entry.before is None:
-            return self._write(kind, entity_id, actor, "revert", if_version, None, deleted=True)
-        return self._write(kind, entity_id, actor, "revert", if_version, entry.before, deleted=False)
+            return self._write(kind, entity_id, actor, "revert", if_version, None, True, may_change_payments)
+        return self._write(kind, entity_id, actor, "revert", if_version, entry.before, False, may_change_payments)
 
     # files
 
-    def import_docs(self, kind: str, rows: list[tuple[int, int, object]], actor: str) -> dict[str, int]:
+    def import_docs(self, kind: str, rows: list[tuple[int, int, object]], actor: str, *,
+                    may_change_payments: bool = False) -> dict[str, int]:  # fmt: skip
         """Create or replace every ``(number, line, doc)`` row in one transaction.
 
         Every bad row is reported (InvalidRecord, each error naming its row and line) and then
-        nothing is written. Unchanged rows are left alone; deleted ones come back.
+        nothing is written; so is every row that would touch payment fields the caller may not
+        (PaymentFieldsLocked). Unchanged rows are left alone; deleted ones come back.
         """
-        table = ENTITY_TABLES[self._kind(kind).name]
+        spec = self._kind(kind)
+        table = ENTITY_TABLES[spec.name]
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         changes: list[Change] = []
         with self.engine.begin() as conn:
@@ -355,8 +390,16 @@ class KnowledgeStore:
                 docs.append(doc)
             if errors:
                 raise InvalidRecord(errors)
+            current = {d["id"]: conn.execute(select(table).where(table.c.id == d["id"]).with_for_update()).first()
+                       for d in docs}  # fmt: skip
+            if not may_change_payments:
+                locked = {d["id"]: self._payment_changes(spec, None if r is None or r.deleted else r.doc, d)
+                          for d in docs for r in [current[d["id"]]]}  # fmt: skip
+                if any(locked.values()):
+                    raise PaymentFieldsLocked(sorted({f for fields in locked.values() for f in fields}),
+                                              [seen[i] for i, fields in locked.items() if fields])  # fmt: skip
             for doc in docs:
-                row = conn.execute(select(table).where(table.c.id == doc["id"]).with_for_update()).first()
+                row = current[doc["id"]]
                 if row is None:
                     conn.execute(insert(table).values(id=doc["id"], doc=doc, version=1, deleted=False,
                                                       updated_at=_now(), updated_by=actor))  # fmt: skip

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.store import AlreadyExists, InUse, InvalidRecord, NotFound, StaleVersion
+from knowledge.store import AlreadyExists, InUse, InvalidRecord, NotFound, PaymentFieldsLocked, StaleVersion
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -113,6 +113,24 @@ def test_delete_refused_while_referenced(seeded):
     seeded.create("kiosks", kiosk_doc("hs-04-senado-square"), "a")
     with pytest.raises(InUse, match="kiosks/k-test-kiosk"):
         seeded.delete("attractions", "hs-04-senado-square", "a")
+
+
+def test_payment_fields_change_only_when_the_caller_may(seeded):
+    merchant = seeded.get("merchants", "m-sao-domingos-egg-tart-bakery")
+    moved = {**copy.deepcopy(merchant.doc), "provider_ref": "2188-9999-0000"}
+    with pytest.raises(PaymentFieldsLocked) as info:
+        seeded.update("merchants", merchant.id, moved, "editor")
+    assert info.value.fields == ["provider_ref"]
+    renamed = copy.deepcopy(merchant.doc)
+    renamed["names"]["en"] = "Renamed"
+    other = seeded.get("merchants", "m-rua-da-palha-jerky")
+    with pytest.raises(PaymentFieldsLocked) as info:  # one bad row: the whole file stays out
+        seeded.import_docs("merchants", [(1, 2, renamed), (2, 9, {**other.doc, "provider": "sandbox"})], "editor")
+    assert info.value.rows == [2] and info.value.fields == ["provider"]
+    assert seeded.get("merchants", merchant.id) == merchant and seeded.get("merchants", other.id) == other
+    assert seeded.update("merchants", merchant.id, renamed, "editor").version == 2
+    assert seeded.update("merchants", merchant.id, moved, "admin", may_change_payments=True).doc["provider_ref"] == (
+        "2188-9999-0000")  # fmt: skip
 
 
 def test_unknown_ids_and_changes_reach_subscribers(seeded):

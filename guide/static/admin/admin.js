@@ -15,7 +15,7 @@
 
   const state = {
     token: null,
-    user: null, // {name, role, token_id}
+    user: null, // {name, role, token_id, expires_at}
     kind: "attractions",
     listSeq: 0,
     selected: null, // {record, etag} of the record in the editor
@@ -214,8 +214,10 @@
   }
 
   function enterWorkspace() {
-    const { name, role } = state.user;
-    setText("signed-in-as", `Signed in as ${name} (${role})`);
+    const { name, role, expires_at: expiresAt } = state.user;
+    const until = expiresAt ? `; the token expires ${formatTime(expiresAt)}` : "";
+    setText("signed-in-as", `Signed in as ${name} (${role})${until}`);
+    $("signed-in-as").title = expiresAt ? `token expires at ${expiresAt}` : "";
     setText("signin-error", "");
     setText("signin-info", "");
     $("signin-form").hidden = true;
@@ -694,6 +696,11 @@
         box.append(el("p", { className: "error-text", role: "alert",
           text: `${file.name} was not imported: fix the rows below and import the whole file again.` }),
         importErrorTable(error.details.errors));
+      } else if (error.status === 403) {
+        const rows = Array.isArray(error.details.rows) && error.details.rows.length
+          ? ` (rows ${error.details.rows.join(", ")})` : "";
+        box.append(el("p", { className: "error-text", role: "alert",
+          text: `${file.name} was not imported: ${error.message}${rows}.` }));
       } else if (error.status !== 401) {
         const line = error.details && error.details.line;
         const prefix = `${file.name} could not be read`;
