@@ -59,7 +59,7 @@ def open_store(settings: Settings, lexicon: Lexicon | None = None) -> KnowledgeS
 
 def build_recommender(
     settings: Settings, store: KnowledgeStore, lexicon: Lexicon, encoder: Encoder | None = None,
-    timings: Timings | None = None,
+    timings: Timings | None = None, clock: Callable[[], datetime] | None = None,
 ) -> Recommender:
     """Index every sight, promotion and event of the store (loaded from disk when unchanged)."""
     return Recommender(
@@ -70,7 +70,7 @@ def build_recommender(
         signals=with_weights(settings.weights),
         index_dir=settings.data_dir / "index",
         timings=timings,
-        clock=clock_from(settings.clock_start),
+        clock=clock or clock_from(settings.clock_start),
     )
 
 
@@ -177,13 +177,10 @@ async def page_headers(request: web.Request, handler) -> web.StreamResponse:
     return response
 
 
-def _wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def create_app(settings: Settings, encoder: Encoder | None = None,
-               clock: Callable[[], datetime] = _wall_clock) -> web.Application:  # fmt: skip
-    """The guide service. ``encoder`` replaces the configured one, ``clock`` the wall clock (tests pass fakes)."""
+               clock: Callable[[], datetime] | None = None) -> web.Application:  # fmt: skip
+    """The guide service. ``encoder`` replaces the configured one, ``clock`` the service's one clock (the
+    wall clock, or GUIDE_CLOCK_START's; tests pass fakes): token expiry, crowds, "now" in answers."""
     app = web.Application(
         middlewares=[page_headers, error_middleware],
         client_max_size=MAX_BODY_BYTES,
@@ -191,7 +188,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
     app[SETTINGS] = settings
-    app[CLOCK] = clock
+    app[CLOCK] = clock or clock_from(settings.clock_start)
     app[PAGE_POLICY] = content_security_policy(settings)
     app[METRICS] = Metrics()
 
@@ -199,7 +196,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
         lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
         store = open_store(settings, lexicon)
         app[STORE] = store
-        recommender = build_recommender(settings, store, lexicon, encoder, app[METRICS])
+        recommender = build_recommender(settings, store, lexicon, encoder, app[METRICS], app[CLOCK])
         app[RECOMMENDER] = recommender
         app[METRICS].add_collector(gauges.query_cache(recommender.encoder))
         # The catalogue lives as long as the process: keep the collector from re-scanning its
