@@ -60,20 +60,21 @@ def sign_headers(key: RSAPrivateKey, method: str, path: str, client_id: str, bod
 
 
 def check_signature(key: RSAPublicKey, method: str, path: str, headers: Mapping[str, str], body: bytes,
-                    client_id: str, now: datetime, time_header: str = "Request-Time") -> str:  # fmt: skip
-    """Verify a signed message; returns its signature. Raises ``NotificationRejected``."""
+                    client_id: str, now: datetime, time_header: str = "Request-Time") -> bytes:  # fmt: skip
+    """Verify a signed message; returns its signature's bytes. Raises ``NotificationRejected``."""
     if headers.get("Client-Id") != client_id:
         raise NotificationRejected("unknown Client-Id")
     at = headers.get(time_header, "")
     signature = parse_signature_header(headers.get("Signature", ""))
     if not signature or not at:
         raise NotificationRejected("the message is not signed")
-    if not signing.verify(key, signed_content(method, path, client_id, at, body), signature):
+    signed = signing.verify(key, signed_content(method, path, client_id, at, body), signature)
+    if signed is None:
         raise NotificationRejected("the signature does not match")
     sent = parse_time(at)
     if sent is None or abs(now - sent) > MAX_SKEW:
         raise NotificationRejected("the message is too old or from the future")
-    return signature
+    return signed
 
 
 def parse_time(value: str) -> datetime | None:

@@ -66,19 +66,20 @@ def signed_answer_headers(key: RSAPrivateKey, serial: str, body: bytes) -> dict[
             "Content-Type": "application/json"}  # fmt: skip
 
 
-def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], body: bytes, now: datetime) -> str:
-    """Verify a platform-signed answer or notification; returns its signature."""
+def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], body: bytes, now: datetime) -> bytes:
+    """Verify a platform-signed answer or notification; returns its signature's bytes."""
     if headers.get("Wechatpay-Serial") != serial:
         raise NotificationRejected("signed by an unknown platform certificate")
     timestamp, nonce = headers.get("Wechatpay-Timestamp", ""), headers.get("Wechatpay-Nonce", "")
     signature = headers.get("Wechatpay-Signature", "")
     if not (timestamp.isdigit() and nonce and signature):
         raise NotificationRejected("the message is not signed")
-    if not signing.verify(key, answer_message(timestamp, nonce, body), signature):
+    signed = signing.verify(key, answer_message(timestamp, nonce, body), signature)
+    if signed is None:
         raise NotificationRejected("the signature does not match")
     if abs(now - datetime.fromtimestamp(int(timestamp), timezone.utc)) > MAX_SKEW:
         raise NotificationRejected("the message is too old or from the future")
-    return signature
+    return signed
 
 
 def encrypt_resource(apiv3_key: str, plaintext: dict, associated_data: str = "transaction") -> dict:
