@@ -5,7 +5,9 @@ for a phone browser, with our ``redirect_url`` appended), and the payment notifi
 Requests carry ``Authorization: WECHATPAY2-SHA256-RSA2048 mchid=...,nonce_str=...,signature=...,
 timestamp=...,serial_no=...`` signed over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nBODY\\n``; answers
 and notifications are signed by the platform key over ``TIMESTAMP\\nNONCE\\nBODY\\n`` (headers
-``Wechatpay-*``). A notification's ``resource`` is AES-256-GCM encrypted with the APIv3 key.
+``Wechatpay-Timestamp``, ``-Nonce``, ``-Signature``, ``-Serial`` and ``-Signature-Type:
+WECHATPAY2-SHA256-RSA2048``, which SDKs such as wechatpayv3 require). A notification's
+``resource`` is AES-256-GCM encrypted with the APIv3 key.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def signed_answer_headers(key: RSAPrivateKey, serial: str, body: bytes) -> dict[
     timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
     return {"Wechatpay-Timestamp": timestamp, "Wechatpay-Nonce": nonce, "Wechatpay-Serial": serial,
             "Wechatpay-Signature": signing.sign(key, answer_message(timestamp, nonce, body)),
-            "Content-Type": "application/json"}  # fmt: skip
+            "Wechatpay-Signature-Type": SCHEME, "Content-Type": "application/json"}  # fmt: skip
 
 
 def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], body: bytes, now: datetime) -> bytes:
@@ -74,6 +76,9 @@ def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], bod
     signature = headers.get("Wechatpay-Signature", "")
     if not (timestamp.isdigit() and nonce and signature):
         raise NotificationRejected("the message is not signed")
+    # WeChat Pay names the algorithm (an SM2 scheme exists too); absent, RSA is what it has always used
+    if headers.get("Wechatpay-Signature-Type", SCHEME) != SCHEME:
+        raise NotificationRejected("signed with an algorithm we do not use")
     signed = signing.verify(key, answer_message(timestamp, nonce, body), signature)
     if signed is None:
         raise NotificationRejected("the signature does not match")

@@ -309,3 +309,10 @@ def test_wechatpay_notification_for_another_service_provider_is_refused(keys):
     raw = wechat_notice(keys, tx=transaction(sp_mchid="1999999999"))
     with pytest.raises(NotificationRejected, match="another merchant"):
         wechat(keys, "http://unused").verify("POST", "/n", wechat_signed(keys, raw), raw, NOW)
+
+
+def test_wechatpay_notification_signed_with_another_algorithm_is_refused(keys):
+    raw = wechat_notice(keys)
+    headers = {**wechat_signed(keys, raw), "Wechatpay-Signature-Type": "SM2-WITH-SM3"}
+    with pytest.raises(NotificationRejected, match="algorithm"):
+        wechat(keys, "http://unused").verify("POST", "/n", headers, raw, NOW)
