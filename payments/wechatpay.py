@@ -68,10 +68,12 @@ def signed_answer_headers(key: RSAPrivateKey, serial: str, body: bytes) -> dict[
             "Wechatpay-Signature-Type": SCHEME, "Content-Type": "application/json"}  # fmt: skip
 
 
-def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], body: bytes, now: datetime) -> bytes:
-    """Verify a platform-signed answer or notification; returns its signature's bytes."""
-    if headers.get("Wechatpay-Serial") != serial:
-        raise NotificationRejected("signed by an unknown platform certificate")
+def check_answer(keys: Mapping[str, RSAPublicKey], headers: Mapping[str, str], body: bytes, now: datetime) -> bytes:
+    """Verify a platform-signed answer or notification with the key its ``Wechatpay-Serial`` names
+    (``keys``: serial -> key); returns its signature's bytes."""
+    key = keys.get(headers.get("Wechatpay-Serial", "").strip().upper())
+    if key is None:
+        raise NotificationRejected("signed by an unknown platform key (Wechatpay-Serial)")
     timestamp, nonce = headers.get("Wechatpay-Timestamp", ""), headers.get("Wechatpay-Nonce", "")
     signature = headers.get("Wechatpay-Signature", "")
     if not (timestamp.isdigit() and nonce and signature):
@@ -113,10 +115,18 @@ class WeChatPayConfig:
     appid: str  # sp_appid
     serial_no: str  # of our merchant API certificate
     private_key: RSAPrivateKey
-    platform_serial: str
-    platform_key: RSAPublicKey
+    # WeChat Pay's keys by the Wechatpay-Serial that names them: a platform certificate's serial or a
+    # platform public key's id (PUB_KEY_ID_...). While WeChat Pay moves a merchant from certificates
+    # to the public key, messages come signed by either, so both are configured.
+    platform_keys: Mapping[str, RSAPublicKey]
     apiv3_key: str  # 32 characters
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.platform_keys:
+            raise ValueError("WeChat Pay needs at least one platform key")
+        # serials are hex (certificates) or PUB_KEY_ID_ + digits: compared without regard to case
+        object.__setattr__(self, "platform_keys", {k.strip().upper(): v for k, v in self.platform_keys.items()})
 
 
 class WeChatPay:
@@ -159,7 +169,7 @@ class WeChatPay:
         if status >= 500:
             raise ProviderError(f"WeChat Pay answered {status}", retryable=True)
         try:
-            check_answer(self.config.platform_key, self.config.platform_serial, headers, raw, datetime.now(timezone.utc))
+            check_answer(self.config.platform_keys, headers, raw, datetime.now(timezone.utc))
         except NotificationRejected as exc:
             raise ProviderError(f"the WeChat Pay answer failed its signature check: {exc}", "bad_signature") from exc
         try:
@@ -182,7 +192,7 @@ class WeChatPay:
         return ProviderOrder("", None, code_url, None)
 
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:
-        signature = check_answer(self.config.platform_key, self.config.platform_serial, headers, body, now)
+        signature = check_answer(self.config.platform_keys, headers, body, now)
         try:
             notice = json.loads(body)
             event_type, resource = notice["event_type"], notice["resource"]
