@@ -92,8 +92,9 @@ RECORDED_PAY = {
 
 def signed_answer(keys, body: dict, key_path=None):
     raw = json.dumps(body).encode()
-    headers = alipayplus.sign_headers(signing.load_private(key_path or keys.alipayplus), "POST", alipayplus.PAY_PATH,
-                                      CLIENT_ID, raw, time_header="Response-Time")  # fmt: skip
+    headers = alipayplus.sign_headers(signing.load_private(key_path or keys.alipayplus), "POST",
+                                      alipayplus.api_path(alipayplus.PAY_PATH, CLIENT_ID), CLIENT_ID, raw,
+                                      time_header="Response-Time")  # fmt: skip
     return headers, raw
 
 
