@@ -64,11 +64,12 @@ model: $(MODEL)
 
 # The guide service's venv (Python 3.11). torch is the CPU build on this disk; the check
 # after installing refuses a CUDA build.
-$(VENV)/.installed: pyproject.toml requirements/guide-constraints.txt
+$(VENV)/.installed: pyproject.toml requirements/guide-constraints.txt requirements/guide-test-nodeps.in
 	test -x $(VENV)/bin/python || $(PYTHON311) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade "pip>=24"
 	$(VENV)/bin/pip install -q -c requirements/guide-constraints.txt "torch==2.13.0"
 	$(VENV)/bin/pip install -q -c requirements/guide-constraints.txt -e ".[test]"
+	$(VENV)/bin/pip install -q --no-deps -r requirements/guide-test-nodeps.in
 	$(VENV)/bin/python -c "import torch, sys; sys.exit('a CUDA build of torch got in' if torch.version.cuda else 0)"
 	touch $@
 

@@ -13,7 +13,8 @@ Listed in the credentials file as ``channels.wechat.WeChatInput``; the account's
   carry ``signature`` = SHA-1 of the sorted ``[token, timestamp, nonce]`` and a ``timestamp``
   within five minutes; otherwise 403 and the bot never sees it. A ``(timestamp, nonce)`` pair
   seen with another message is refused as a replay; a message WeChat delivers again (same
-  ``MsgId``) is acknowledged without asking the bot twice.
+  ``MsgId``) is acknowledged without asking the bot twice. When the shared state (Redis) cannot
+  say whether a nonce was seen, the message is refused with 503 (fail closed; WeChat retries).
 * Text, voice with WeChat's speech recognition (``Recognition``), location (``Location_X``,
   ``Location_Y`` -> metadata ``location: {lat, lon}`` with the text ``/nearby``) and events
   (``subscribe`` -> ``/greet``; the others acknowledged) are handled; other kinds acknowledged.
@@ -84,19 +85,20 @@ class SeenRequests:
         self.messages = Deliveries("wechat", window, self.state)
 
     def check(self, timestamp: Text, nonce: Text, message_key: Text) -> Text:
-        """"new", "again" (WeChat redelivering a message) or "replay" (a nonce reused for another)."""
+        """"new", "again" (WeChat redelivering a message), "replay" (a nonce reused for another) or
+        "unknown" (the shared state did not answer: nobody can say it is not a replay)."""
         digest = hashlib.sha256(message_key.encode("utf-8")).hexdigest()[:32]
         nonce_key = "wechat-nonce:" + hashlib.sha256(f"{timestamp}|{nonce}".encode("utf-8")).hexdigest()[:32]
         try:
-            earlier = self.state.get(nonce_key)
-            if earlier is not None:
-                return "again" if earlier == digest else "replay"
-            new = self.messages.first(message_key)
-            self.state.set(nonce_key, digest, self.window)
-            return "new" if new else "again"
-        except SharedStateUnavailable as exc:  # signature and timestamp were checked; only replay memory is missing
-            logger.warning("WeChat: seen nonces unavailable (%s); the message is taken as new", exc)
-            return "new"
+            # claimed atomically (SET NX): of two replicas given one nonce with two bodies, one wins
+            if not self.state.set(nonce_key, digest, self.window, only_new=True):
+                return "again" if self.state.get(nonce_key) == digest else "replay"
+            return "new" if self.messages.first(message_key) else "again"
+        except SharedStateUnavailable as exc:
+            # The signature covers the query, not the body: a captured query with another body is told
+            # apart only by this memory, so without it the message is refused (WeChat sends it again).
+            logger.warning("WeChat: seen nonces unavailable (%s); the message is refused", exc)
+            return "unknown"
 
 
 class WeChatOutput(OutputChannel):
@@ -237,6 +239,8 @@ class WeChatInput(InputChannel):
             if seen == "replay":
                 logger.warning("WeChat: refused a replayed nonce")
                 return error(403, "forbidden", "this nonce was used for another message")
+            if seen == "unknown":
+                return error(503, "unavailable", "cannot check this message for replay now; send it again later")
             turn = self.turn_of(fields) if seen == "new" else None
             if turn is None:
                 return response.text(ACK)

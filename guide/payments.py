@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import aiohttp
 import yaml
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from yarl import URL
 
 from bot.actions.phrases import phrase
@@ -46,6 +47,22 @@ def _file(value: str, setting: str) -> Path:
     return path
 
 
+def wechatpay_platform_keys(settings: Settings) -> dict[str, RSAPublicKey]:
+    """WeChat Pay's keys by serial: GUIDE_WECHATPAY_PLATFORM_SERIAL and GUIDE_WECHATPAY_PLATFORM_KEY_FILE
+    name one serial and one file, or comma-separated lists of as many, paired in order (a platform
+    certificate's and the platform public key's, while WeChat Pay moves a merchant from one to the other)."""
+    serials = [s.strip() for s in settings.wechatpay_platform_serial.split(",") if s.strip()]
+    files = [f.strip() for f in settings.wechatpay_platform_key_file.split(",") if f.strip()]
+    if not serials or len(serials) != len(files):
+        raise SettingsError(f"GUIDE_WECHATPAY_PLATFORM_SERIAL names {len(serials)} serial(s) and "
+                            f"GUIDE_WECHATPAY_PLATFORM_KEY_FILE {len(files)} file(s): give one file per serial, "
+                            "comma-separated in the same order")  # fmt: skip
+    if len({s.upper() for s in serials}) != len(serials):
+        raise SettingsError("GUIDE_WECHATPAY_PLATFORM_SERIAL names a serial twice")
+    return {serial: signing.load_public(_file(path, "GUIDE_WECHATPAY_PLATFORM_KEY_FILE"))
+            for serial, path in zip(serials, files)}  # fmt: skip
+
+
 def providers(settings: Settings) -> dict[str, Provider]:
     """The providers whose settings are complete, by the name merchants use."""
     found: dict[str, Provider] = {}
@@ -63,9 +80,7 @@ def providers(settings: Settings) -> dict[str, Provider]:
         found["wechatpay"] = WeChatPay(WeChatPayConfig(
             settings.wechatpay_url, settings.wechatpay_mchid, settings.wechatpay_appid, settings.wechatpay_serial,
             signing.load_private(_file(settings.wechatpay_key_file, "GUIDE_WECHATPAY_KEY_FILE")),
-            settings.wechatpay_platform_serial,
-            signing.load_public(_file(settings.wechatpay_platform_key_file, "GUIDE_WECHATPAY_PLATFORM_KEY_FILE")),
-            settings.wechatpay_apiv3_key))  # fmt: skip
+            wechatpay_platform_keys(settings), settings.wechatpay_apiv3_key))  # fmt: skip
     return found
 
 

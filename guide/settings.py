@@ -101,9 +101,11 @@ class Settings:
     wechatpay_key_file: str = ""
     """PEM file of our merchant API private key (GUIDE_WECHATPAY_KEY_FILE)."""
     wechatpay_platform_serial: str = ""
-    """Serial of WeChat Pay's platform certificate (GUIDE_WECHATPAY_PLATFORM_SERIAL)."""
+    """Serial of WeChat Pay's platform certificate or id of its platform public key (PUB_KEY_ID_...); several,
+    comma-separated, while WeChat Pay signs with either (GUIDE_WECHATPAY_PLATFORM_SERIAL)."""
     wechatpay_platform_key_file: str = ""
-    """PEM file of WeChat Pay's platform public key (GUIDE_WECHATPAY_PLATFORM_KEY_FILE)."""
+    """PEM file of WeChat Pay's platform public key; one per serial, comma-separated in the same order
+    (GUIDE_WECHATPAY_PLATFORM_KEY_FILE)."""
     wechatpay_apiv3_key: str = ""
     """The 32-character APIv3 key that decrypts notifications (GUIDE_WECHATPAY_APIV3_KEY)."""
     action_token: str = ""

@@ -4,7 +4,9 @@ Reaches Alipay, AlipayHK, MPay and the other Alipay+ wallets through one cashier
 (``paymentMethodType: CONNECT_WALLET``). Every message is signed as Antom documents: SHA256withRSA
 over ``<METHOD> <path>\\n<Client-Id>.<Request-Time>.<body>``, sent as
 ``Signature: algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>``. A repeated
-``paymentRequestId`` (our order id) returns the same payment, so retries are safe.
+``paymentRequestId`` (our order id) returns the same payment, so retries are safe. A sandbox
+client id (``SANDBOX_...``) calls ``/ams/sandbox/api/...`` instead of ``/ams/api/...``, as Antom's
+SDKs do.
 """
 
 from __future__ import annotations
@@ -31,8 +33,14 @@ from payments.provider import (
 )
 
 PAY_PATH = "/ams/api/v1/payments/pay"
+SANDBOX_CLIENT = "SANDBOX_"  # how Antom's sandbox client ids begin
 MAX_SKEW = timedelta(minutes=5)
 MACAU = timezone(timedelta(hours=8))
+
+
+def api_path(path: str, client_id: str) -> str:
+    """The path ``client_id`` calls: the sandbox's (``/ams/sandbox/api/...``) for a sandbox client id."""
+    return path.replace("/ams/api/", "/ams/sandbox/api/", 1) if client_id.startswith(SANDBOX_CLIENT) else path
 
 
 def signed_content(method: str, path: str, client_id: str, at: str, body: bytes) -> bytes:
@@ -60,20 +68,21 @@ def sign_headers(key: RSAPrivateKey, method: str, path: str, client_id: str, bod
 
 
 def check_signature(key: RSAPublicKey, method: str, path: str, headers: Mapping[str, str], body: bytes,
-                    client_id: str, now: datetime, time_header: str = "Request-Time") -> str:  # fmt: skip
-    """Verify a signed message; returns its signature. Raises ``NotificationRejected``."""
+                    client_id: str, now: datetime, time_header: str = "Request-Time") -> bytes:  # fmt: skip
+    """Verify a signed message; returns its signature's bytes. Raises ``NotificationRejected``."""
     if headers.get("Client-Id") != client_id:
         raise NotificationRejected("unknown Client-Id")
     at = headers.get(time_header, "")
     signature = parse_signature_header(headers.get("Signature", ""))
     if not signature or not at:
         raise NotificationRejected("the message is not signed")
-    if not signing.verify(key, signed_content(method, path, client_id, at, body), signature):
+    signed = signing.verify(key, signed_content(method, path, client_id, at, body), signature)
+    if signed is None:
         raise NotificationRejected("the signature does not match")
     sent = parse_time(at)
     if sent is None or abs(now - sent) > MAX_SKEW:
         raise NotificationRejected("the message is too old or from the future")
-    return signature
+    return signed
 
 
 def parse_time(value: str) -> datetime | None:
@@ -110,6 +119,7 @@ class AlipayPlus:
     def __init__(self, config: AlipayPlusConfig, name: str = "alipayplus") -> None:
         self.config = config
         self.name = name
+        self.pay_path = api_path(PAY_PATH, config.client_id)
 
     def pay_body(self, request: OrderRequest) -> dict:
         amount = {"currency": request.currency, "value": str(request.amount_minor)}
@@ -135,9 +145,9 @@ class AlipayPlus:
 
     async def create(self, session: aiohttp.ClientSession, request: OrderRequest) -> ProviderOrder:
         body = json.dumps(self.pay_body(request), ensure_ascii=False, separators=(",", ":")).encode()
-        headers = sign_headers(self.config.private_key, "POST", PAY_PATH, self.config.client_id, body)
+        headers = sign_headers(self.config.private_key, "POST", self.pay_path, self.config.client_id, body)
         try:
-            async with session.post(self.config.base_url.rstrip("/") + PAY_PATH, data=body, headers=headers,
+            async with session.post(self.config.base_url.rstrip("/") + self.pay_path, data=body, headers=headers,
                                     timeout=aiohttp.ClientTimeout(total=self.config.timeout)) as response:  # fmt: skip
                 raw = await response.read()
                 answer_headers = response.headers
@@ -151,7 +161,7 @@ class AlipayPlus:
         if status >= 500:
             raise ProviderError(f"Alipay+ answered {status}", retryable=True)
         try:
-            check_signature(self.config.provider_key, "POST", PAY_PATH, headers, raw, self.config.client_id,
+            check_signature(self.config.provider_key, "POST", self.pay_path, headers, raw, self.config.client_id,
                             datetime.now(timezone.utc), time_header="Response-Time")  # fmt: skip
         except NotificationRejected as exc:
             raise ProviderError(f"the Alipay+ answer failed its signature check: {exc}", "bad_signature") from exc

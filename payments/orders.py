@@ -188,7 +188,8 @@ class OrderStore:
     # notifications
 
     def first_sight(self, digest: str, provider: str, order_id: str, at: datetime) -> bool:
-        """Record a notification's signature; False when it was seen before (a replay)."""
+        """Record a notification (``digest`` of its provider and decoded signature); False when it was
+        seen before (a replay)."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(payment_notices).values(digest=digest, provider=provider, order_id=order_id, at=at))

@@ -67,7 +67,7 @@ class Notification:
     amount_minor: int
     currency: str
     provider_ref: str
-    event_id: str  # the provider's id of this notification (replays repeat it)
+    signature: bytes  # the provider's signature of this delivery, decoded: a replay repeats it, however spelled
 
 
 @dataclass(frozen=True)

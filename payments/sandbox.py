@@ -29,6 +29,9 @@ from payments.provider import NotificationRejected
 
 log = logging.getLogger(__name__)
 MACAU = timezone(timedelta(hours=8))
+# Our client id is a sandbox one (SANDBOX_...), so Alipay+ is served at the path Antom's SDKs call
+# for such ids (/ams/sandbox/api/...); a client calling the production path finds nothing here.
+PAY_PATH = alipayplus.api_path(alipayplus.PAY_PATH, CLIENT_ID)
 RETRIES = (1.0, 3.0, 10.0)  # seconds between notification attempts while we are not acknowledged
 
 
@@ -78,9 +81,10 @@ class Sandbox:
 
     def _alipay_answer(self, body: dict, status: int = 200) -> web.Response:
         raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = alipayplus.sign_headers(self.alipay_key, "POST", alipayplus.PAY_PATH, CLIENT_ID, raw,
+        headers = alipayplus.sign_headers(self.alipay_key, "POST", PAY_PATH, CLIENT_ID, raw,
                                           time_header="Response-Time")  # fmt: skip
-        return web.Response(body=raw, status=status, headers=headers)
+        # Names in lower case, as Antom's gateway sends them: its Python SDK finds them only so.
+        return web.Response(body=raw, status=status, headers={k.lower(): v for k, v in headers.items()})
 
     @staticmethod
     def _alipay_result(code: str, status: str, message: str) -> dict:
@@ -91,7 +95,7 @@ class Sandbox:
         if fault := await self._fault():
             return fault
         try:
-            alipayplus.check_signature(self.merchant_key, "POST", alipayplus.PAY_PATH, request.headers, raw, CLIENT_ID,
+            alipayplus.check_signature(self.merchant_key, "POST", PAY_PATH, request.headers, raw, CLIENT_ID,
                                        datetime.now(timezone.utc))  # fmt: skip
         except NotificationRejected as exc:
             return self._alipay_answer(self._alipay_result("INVALID_SIGNATURE", "F", str(exc)))
@@ -331,7 +335,7 @@ class Sandbox:
             await self.session.close()
 
         app.cleanup_ctx.append(session)
-        app.router.add_post(alipayplus.PAY_PATH, self.alipay_pay)
+        app.router.add_post(PAY_PATH, self.alipay_pay)
         app.router.add_post(wechatpay.NATIVE_PATH, self.wechat_order)
         app.router.add_post(wechatpay.H5_PATH, self.wechat_order)
         app.router.add_get("/wallet/scan", self.wallet_page)

@@ -261,7 +261,10 @@ class PaymentService:
         order = await asyncio.to_thread(self.orders.get, notice.order_id)
         if order is None or order.provider != provider_name:
             raise NotificationRejected("no such order", status=404)
-        digest = hashlib.sha256(f"{provider_name}:{notice.event_id}".encode()).hexdigest()
+        # Keyed by the signature's bytes, not its base64 text, which can be spelled several ways. Not by the
+        # provider's event id: providers deliver an event again (newly signed) when our answer is lost, and
+        # that delivery is applied again harmlessly (compare-and-set) and acknowledged, as they ask.
+        digest = hashlib.sha256(provider_name.encode() + b":" + notice.signature).hexdigest()
         if not await asyncio.to_thread(self.orders.first_sight, digest, provider_name, order.id, now):
             await asyncio.to_thread(self.orders.note, order.id, "provider", now, {"refused": "replayed notification"})
             raise NotificationRejected("this notification was already received", status=409)

@@ -34,12 +34,25 @@ def sign(key: RSAPrivateKey, message: bytes) -> str:
     return base64.b64encode(key.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
 
 
-def verify(key: RSAPublicKey, message: bytes, signature_b64: str) -> bool:
+def decode(signature_b64: str) -> bytes | None:
+    """The signature's bytes, or None when the text is not base64. Several texts decode to the same
+    bytes (the bits before ``=`` padding are ignored), so the bytes, not the text, name a signature."""
     try:
-        key.verify(base64.b64decode(signature_b64, validate=True), message, padding.PKCS1v15(), hashes.SHA256())
-        return True
-    except (InvalidSignature, ValueError):
-        return False
+        return base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return None
+
+
+def verify(key: RSAPublicKey, message: bytes, signature_b64: str) -> bytes | None:
+    """The signature's bytes when it is ``key``'s signature of ``message``, else None."""
+    signature = decode(signature_b64)
+    if signature is None:
+        return None
+    try:
+        key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+        return signature
+    except InvalidSignature:
+        return None
 
 
 def new_key_pair(folder: Path, name: str) -> tuple[Path, Path]:

@@ -5,7 +5,9 @@ for a phone browser, with our ``redirect_url`` appended), and the payment notifi
 Requests carry ``Authorization: WECHATPAY2-SHA256-RSA2048 mchid=...,nonce_str=...,signature=...,
 timestamp=...,serial_no=...`` signed over ``METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nBODY\\n``; answers
 and notifications are signed by the platform key over ``TIMESTAMP\\nNONCE\\nBODY\\n`` (headers
-``Wechatpay-*``). A notification's ``resource`` is AES-256-GCM encrypted with the APIv3 key.
+``Wechatpay-Timestamp``, ``-Nonce``, ``-Signature``, ``-Serial`` and ``-Signature-Type:
+WECHATPAY2-SHA256-RSA2048``, which SDKs such as wechatpayv3 require). A notification's
+``resource`` is AES-256-GCM encrypted with the APIv3 key.
 """
 
 from __future__ import annotations
@@ -63,22 +65,28 @@ def signed_answer_headers(key: RSAPrivateKey, serial: str, body: bytes) -> dict[
     timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
     return {"Wechatpay-Timestamp": timestamp, "Wechatpay-Nonce": nonce, "Wechatpay-Serial": serial,
             "Wechatpay-Signature": signing.sign(key, answer_message(timestamp, nonce, body)),
-            "Content-Type": "application/json"}  # fmt: skip
+            "Wechatpay-Signature-Type": SCHEME, "Content-Type": "application/json"}  # fmt: skip
 
 
-def check_answer(key: RSAPublicKey, serial: str, headers: Mapping[str, str], body: bytes, now: datetime) -> str:
-    """Verify a platform-signed answer or notification; returns its signature."""
-    if headers.get("Wechatpay-Serial") != serial:
-        raise NotificationRejected("signed by an unknown platform certificate")
+def check_answer(keys: Mapping[str, RSAPublicKey], headers: Mapping[str, str], body: bytes, now: datetime) -> bytes:
+    """Verify a platform-signed answer or notification with the key its ``Wechatpay-Serial`` names
+    (``keys``: serial -> key); returns its signature's bytes."""
+    key = keys.get(headers.get("Wechatpay-Serial", "").strip().upper())
+    if key is None:
+        raise NotificationRejected("signed by an unknown platform key (Wechatpay-Serial)")
     timestamp, nonce = headers.get("Wechatpay-Timestamp", ""), headers.get("Wechatpay-Nonce", "")
     signature = headers.get("Wechatpay-Signature", "")
     if not (timestamp.isdigit() and nonce and signature):
         raise NotificationRejected("the message is not signed")
-    if not signing.verify(key, answer_message(timestamp, nonce, body), signature):
+    # WeChat Pay names the algorithm (an SM2 scheme exists too); absent, RSA is what it has always used
+    if headers.get("Wechatpay-Signature-Type", SCHEME) != SCHEME:
+        raise NotificationRejected("signed with an algorithm we do not use")
+    signed = signing.verify(key, answer_message(timestamp, nonce, body), signature)
+    if signed is None:
         raise NotificationRejected("the signature does not match")
     if abs(now - datetime.fromtimestamp(int(timestamp), timezone.utc)) > MAX_SKEW:
         raise NotificationRejected("the message is too old or from the future")
-    return signature
+    return signed
 
 
 def encrypt_resource(apiv3_key: str, plaintext: dict, associated_data: str = "transaction") -> dict:
@@ -107,10 +115,18 @@ class WeChatPayConfig:
     appid: str  # sp_appid
     serial_no: str  # of our merchant API certificate
     private_key: RSAPrivateKey
-    platform_serial: str
-    platform_key: RSAPublicKey
+    # WeChat Pay's keys by the Wechatpay-Serial that names them: a platform certificate's serial or a
+    # platform public key's id (PUB_KEY_ID_...). While WeChat Pay moves a merchant from certificates
+    # to the public key, messages come signed by either, so both are configured.
+    platform_keys: Mapping[str, RSAPublicKey]
     apiv3_key: str  # 32 characters
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.platform_keys:
+            raise ValueError("WeChat Pay needs at least one platform key")
+        # serials are hex (certificates) or PUB_KEY_ID_ + digits: compared without regard to case
+        object.__setattr__(self, "platform_keys", {k.strip().upper(): v for k, v in self.platform_keys.items()})
 
 
 class WeChatPay:
@@ -153,7 +169,7 @@ class WeChatPay:
         if status >= 500:
             raise ProviderError(f"WeChat Pay answered {status}", retryable=True)
         try:
-            check_answer(self.config.platform_key, self.config.platform_serial, headers, raw, datetime.now(timezone.utc))
+            check_answer(self.config.platform_keys, headers, raw, datetime.now(timezone.utc))
         except NotificationRejected as exc:
             raise ProviderError(f"the WeChat Pay answer failed its signature check: {exc}", "bad_signature") from exc
         try:
@@ -176,7 +192,7 @@ class WeChatPay:
         return ProviderOrder("", None, code_url, None)
 
     def verify(self, method: str, path: str, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:
-        signature = check_answer(self.config.platform_key, self.config.platform_serial, headers, body, now)
+        signature = check_answer(self.config.platform_keys, headers, body, now)
         try:
             notice = json.loads(body)
             event_type, resource = notice["event_type"], notice["resource"]

@@ -30,9 +30,10 @@ def alipay(keys, url, key=None):
                                        signing.load_public(keys.alipayplus_public)))  # fmt: skip
 
 
-def wechat(keys, url, key=None):
+def wechat(keys, url, key=None, platform_keys=None):
+    platform_keys = platform_keys or {PLATFORM_SERIAL: signing.load_public(keys.wechatpay_public)}
     return WeChatPay(WeChatPayConfig(url, SP_MCHID, SP_APPID, MERCHANT_SERIAL, signing.load_private(key or keys.merchant),
-                                     PLATFORM_SERIAL, signing.load_public(keys.wechatpay_public), keys.apiv3_key))  # fmt: skip
+                                     platform_keys, keys.apiv3_key))  # fmt: skip
 
 
 # Alipay+ against the sandbox
@@ -91,8 +92,9 @@ RECORDED_PAY = {
 
 def signed_answer(keys, body: dict, key_path=None):
     raw = json.dumps(body).encode()
-    headers = alipayplus.sign_headers(signing.load_private(key_path or keys.alipayplus), "POST", alipayplus.PAY_PATH,
-                                      CLIENT_ID, raw, time_header="Response-Time")  # fmt: skip
+    headers = alipayplus.sign_headers(signing.load_private(key_path or keys.alipayplus), "POST",
+                                      alipayplus.api_path(alipayplus.PAY_PATH, CLIENT_ID), CLIENT_ID, raw,
+                                      time_header="Response-Time")  # fmt: skip
     return headers, raw
 
 
@@ -229,8 +231,8 @@ async def test_wechatpay_same_trade_number_other_amount_is_refused(keys, sandbox
 
 # WeChat Pay against recorded answers and notifications
 
-def wechat_signed(keys, body: bytes, key_path=None, timestamp=None):
-    headers = wechatpay.signed_answer_headers(signing.load_private(key_path or keys.wechatpay), PLATFORM_SERIAL, body)
+def wechat_signed(keys, body: bytes, key_path=None, timestamp=None, serial=PLATFORM_SERIAL):
+    headers = wechatpay.signed_answer_headers(signing.load_private(key_path or keys.wechatpay), serial, body)
     timestamp = timestamp or str(int(NOW.timestamp()))  # signed at the tests' NOW, not when the test runs
     if timestamp != headers["Wechatpay-Timestamp"]:  # re-sign with that time
         nonce = headers["Wechatpay-Nonce"]
@@ -309,3 +311,43 @@ def test_wechatpay_notification_for_another_service_provider_is_refused(keys):
     raw = wechat_notice(keys, tx=transaction(sp_mchid="1999999999"))
     with pytest.raises(NotificationRejected, match="another merchant"):
         wechat(keys, "http://unused").verify("POST", "/n", wechat_signed(keys, raw), raw, NOW)
+
+
+def test_wechatpay_notification_signed_with_another_algorithm_is_refused(keys):
+    raw = wechat_notice(keys)
+    headers = {**wechat_signed(keys, raw), "Wechatpay-Signature-Type": "SM2-WITH-SM3"}
+    with pytest.raises(NotificationRejected, match="algorithm"):
+        wechat(keys, "http://unused").verify("POST", "/n", headers, raw, NOW)
+
+
+# WeChat Pay's move from platform certificates to a platform public key: both sign for a while
+
+PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001202612060011223344556677"
+
+
+@pytest.fixture
+def rotating(keys, tmp_path):
+    """An adapter configured with the platform certificate's key and the new platform public key."""
+    new_private, new_public = signing.new_key_pair(tmp_path, "wechatpay-public-key")
+    adapter = wechat(keys, "http://unused", platform_keys={
+        PLATFORM_SERIAL: signing.load_public(keys.wechatpay_public), PUBLIC_KEY_ID: signing.load_public(new_public)})  # fmt: skip
+    return adapter, new_private
+
+
+def test_wechatpay_notifications_signed_by_each_configured_platform_key_are_read(keys, rotating):
+    adapter, new_private = rotating
+    raw = wechat_notice(keys)
+    for headers in (wechat_signed(keys, raw), wechat_signed(keys, raw, key_path=new_private, serial=PUBLIC_KEY_ID),
+                    wechat_signed(keys, raw, serial=PLATFORM_SERIAL.lower())):  # fmt: skip
+        assert adapter.verify("POST", "/n", headers, raw, NOW).outcome == "paid"
+
+
+@pytest.mark.parametrize("case", ["unknown serial", "no serial", "the other key's serial"])
+def test_wechatpay_notification_whose_serial_does_not_name_its_key_is_refused(keys, rotating, case):
+    adapter, new_private = rotating
+    raw = wechat_notice(keys)
+    headers = {"unknown serial": wechat_signed(keys, raw, serial="PUB_KEY_ID_0119000001202612069999999999999999"),
+               "no serial": {k: v for k, v in wechat_signed(keys, raw).items() if k != "Wechatpay-Serial"},
+               "the other key's serial": wechat_signed(keys, raw, key_path=new_private, serial=PLATFORM_SERIAL)}[case]  # fmt: skip
+    with pytest.raises(NotificationRejected, match="signature" if case == "the other key's serial" else "unknown platform key"):
+        adapter.verify("POST", "/n", headers, raw, NOW)
