@@ -166,6 +166,11 @@ def guide_process(name: str, settings: Settings, log_path: Path) -> Process:
                    f"http://127.0.0.1:{settings.port}/healthz", log_path)  # fmt: skip
 
 
+def _local(host: str) -> str:
+    """Where this machine reaches a server listening on ``host``."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+
+
 def dialogue_process(name: str, settings: Settings, port: int, action_url: str, log_path: Path) -> Process:
     """The dialogue server (Rasa) with the channels and endpoints these settings make."""
     credentials = rasa_credentials.write(settings, settings.data_dir / "credentials.yml")
@@ -181,16 +186,18 @@ def dialogue_process(name: str, settings: Settings, port: int, action_url: str, 
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     argv = [
-        # `rasa run` with our fixes (channels/dialogue_server.py).
-        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(port),
+        # `rasa run` with our fixes (channels/dialogue_server.py). Only this machine reaches it unless
+        # GUIDE_DIALOGUE_HOST says otherwise; only the guide's pages may call it from a browser (the kiosk does).
+        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL),
+        "--interface", settings.dialogue_host, "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
-        "--cors", "*", "--enable-api",
+        "--cors", *settings.dialogue_cors, "--enable-api",
     ]  # fmt: skip
     if settings.log_format == "json":  # the dialogue server's lines in the guide's shape, without personal data
         config = settings.data_dir / "rasa-logging.yml"
         config.write_text(yaml.safe_dump(logformat.logging_config(settings.log_level)), encoding="utf-8")
         argv += ["--logging-config-file", str(config)]
-    return Process(name, argv, env, f"http://127.0.0.1:{port}/", log_path)
+    return Process(name, argv, env, f"http://{_local(settings.dialogue_host)}:{port}/", log_path)
 
 
 @dataclass
@@ -207,7 +214,7 @@ class Stack:
                       simulator_port: int | None = None, sandbox_port: int | None = None) -> Stack:  # fmt: skip
         rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
         guide_url = f"http://127.0.0.1:{settings.port}"
-        rasa_url = f"http://127.0.0.1:{rasa_port}"
+        rasa_url = f"http://{_local(settings.dialogue_host)}:{rasa_port}"
         settings, support = prepare(settings, rasa_url, log_dir, simulator_port, sandbox_port)
         log_dir = log_dir or settings.data_dir / "logs"
         return cls(
