@@ -18,11 +18,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from guide.app import create_app
     from guide.logs import RouteAccessLogger
+    from guide.payments import refuse_sandbox
 
     if not settings.action_token:  # the action endpoint acts in any conversation it is told of
         raise SystemExit("GUIDE_ACTION_TOKEN is not set: the action endpoint (POST /webhook) would be open to anyone. "
                          "Set it to a long random secret, the same one the dialogue server sends "
                          "(`make run` makes one).")
+    refuse_sandbox(settings)  # before the encoder loads: production takes no fake money
     # Route patterns instead of aiohttp's default line, which has the client's address and the raw path (tokens).
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
                 access_log_class=RouteAccessLogger)  # fmt: skip

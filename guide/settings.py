@@ -160,11 +160,23 @@ class Settings:
     """Conversations idle this many days are deleted from the tracker store (checked hourly and by
     ``macau-guide forget-conversations``), and older payment orders lose their conversation id (Macau's
     Personal Data Protection Act); 0 = keep them (GUIDE_CONVERSATION_RETENTION_DAYS)."""
+    env: str = "demo"
+    """demo, or production: then nothing reaches a payment sandbox (a sandbox URL or sandbox credentials refuse to
+    start; `make run` sends no provider there) and a merchant whose provider has no settings takes no payment
+    (GUIDE_ENV)."""
     dialogue_host: str = "127.0.0.1"
     """Address the dialogue server of `make run` listens on (GUIDE_DIALOGUE_HOST)."""
     cors_origins: str = ""
     """Origins (space- or comma-separated) whose pages may call the dialogue server of `make run` (Rasa's --cors;
     the kiosk page does); empty = the guide's own: GUIDE_PUBLIC_URL's origin, or http://host:port (GUIDE_CORS_ORIGINS)."""
+
+    def __post_init__(self) -> None:
+        if self.env not in ("demo", "production"):
+            raise SettingsError(f"GUIDE_ENV={self.env!r}: use demo or production")
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @property
     def dialogue_cors(self) -> list[str]:

@@ -23,6 +23,7 @@ import yaml
 from channels import logformat
 from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
+from guide.payments import refuse_sandbox
 from guide.settings import ROOT, Settings
 from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
 
@@ -120,11 +121,14 @@ def _base_env() -> dict[str, str]:
 
 def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simulator_port: int | None = None,
             sandbox_port: int | None = None) -> tuple[Settings, list[Process]]:  # fmt: skip
-    """The demo's settings (crowd feed, payment sandbox, tokens) and its two helper processes.
+    """The demo's settings (crowd feed, payment sandbox, tokens) and its helper processes.
 
-    Settings that are already set win: production points at real feeds and providers.
+    Settings that are already set win: production points at real feeds and providers. With
+    GUIDE_ENV=production no provider goes to the sandbox and no sandbox runs: a merchant whose
+    provider has no settings takes no payment.
     """
     rasa_endpoints.check(settings)
+    refuse_sandbox(settings)
     sandbox_port = sandbox_port or int(os.environ.get("PAYMENT_SANDBOX_PORT", "8400"))
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
@@ -132,7 +136,8 @@ def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simu
     if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
         settings = replace(settings, crowd_feed_url=f"{simulator_url}/feed.json", crowd_feed_interval=30.0)
     log_dir = log_dir or settings.data_dir / "logs"
-    settings = _demo_payments(settings, sandbox_url)
+    if not settings.production:
+        settings = _demo_payments(settings, sandbox_url)
     settings = replace(settings, rasa_url=settings.rasa_url or rasa_url,
                        rasa_token=settings.rasa_token or secrets.token_urlsafe(24),
                        action_token=settings.action_token or secrets.token_urlsafe(24))  # fmt: skip
@@ -149,14 +154,15 @@ def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simu
             f"{simulator_url}/healthz",
             log_dir / "simulator.log",
         ),
-        Process(
+    ]
+    if not settings.production:
+        support.append(Process(
             "payment sandbox",
             [sys.executable, "-m", "guide.cli", "payment-sandbox", "--port", str(sandbox_port)],
             {**base, "GUIDE_DATA_DIR": str(settings.data_dir), "GUIDE_PAYMENT_SANDBOX_KEYS": str(settings.sandbox_keys_dir)},
             f"{sandbox_url}/healthz",
             log_dir / "sandbox.log",
-        ),
-    ]
+        ))
     return settings, support
 
 
@@ -302,8 +308,9 @@ class Stack:
                 f"  guide API:        {self.guide_url}/api/v1/recommendations?q=temples\n"
                 f"  attractions:      {self.guide_url}/api/v1/attractions\n"
                 f"  crowds now:       {self.guide_url}/api/v1/crowd\n"
-                f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
-                f"  admin UI:         {self.guide_url}/admin  (token: {token_cmd} --role editor)\n"
+                + (f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
+                   if self.sandbox_url else "")
+                + f"  admin UI:         {self.guide_url}/admin  (token: {token_cmd} --role editor)\n"
                 "Press Ctrl-C to stop.",
                 flush=True,
             )
