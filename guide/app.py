@@ -178,7 +178,7 @@ async def page_headers(request: web.Request, handler) -> web.StreamResponse:
 def create_app(settings: Settings, encoder: Encoder | None = None) -> web.Application:
     """The guide service. ``encoder`` replaces the configured one (tests pass a fake)."""
     app = web.Application(
-        middlewares=[page_headers, error_middleware],
+        middlewares=[page_headers, error_middleware, webhook.action_port],
         client_max_size=MAX_BODY_BYTES,
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 
 from guide import logs
@@ -26,8 +27,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
                          "(`make run` makes one).")
     refuse_sandbox(settings)  # before the encoder loads: production takes no fake money
     # Route patterns instead of aiohttp's default line, which has the client's address and the raw path (tokens).
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log_class=RouteAccessLogger)  # fmt: skip
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, sock=action_socket(settings),
+                print=None, access_log_class=RouteAccessLogger)  # fmt: skip
+
+
+def action_socket(settings: Settings) -> socket.socket | None:
+    """The listening socket of GUIDE_ACTION_PORT (beside the main port), or None when it is 0."""
+    if not settings.action_port:
+        return None
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    return socket.create_server((settings.host, settings.action_port), family=family)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:

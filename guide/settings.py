@@ -169,6 +169,10 @@ class Settings:
     cors_origins: str = ""
     """Origins (space- or comma-separated) whose pages may call the dialogue server of `make run` (Rasa's --cors;
     the kiosk page does); empty = the guide's own: GUIDE_PUBLIC_URL's origin, or http://host:port (GUIDE_CORS_ORIGINS)."""
+    action_port: int = 0
+    """A port serving only the action endpoint (POST /webhook, GET /webhook/actions), which the main port then
+    refuses, so a network policy can admit only the dialogue server to it; 0 = the main port serves it
+    (GUIDE_ACTION_PORT)."""
 
     def __post_init__(self) -> None:
         if self.env not in ("demo", "production"):
