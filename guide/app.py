@@ -182,7 +182,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     """The guide service. ``encoder`` replaces the configured one, ``clock`` the service's one clock (the
     wall clock, or GUIDE_CLOCK_START's; tests pass fakes): token expiry, crowds, "now" in answers."""
     app = web.Application(
-        middlewares=[page_headers, error_middleware],
+        middlewares=[page_headers, error_middleware, webhook.action_port],
         client_max_size=MAX_BODY_BYTES,
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},

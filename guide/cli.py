@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import socket
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -20,14 +21,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from guide.app import create_app
     from guide.logs import RouteAccessLogger
+    from guide.payments import refuse_sandbox
 
     if not settings.action_token:  # the action endpoint acts in any conversation it is told of
         raise SystemExit("GUIDE_ACTION_TOKEN is not set: the action endpoint (POST /webhook) would be open to anyone. "
                          "Set it to a long random secret, the same one the dialogue server sends "
                          "(`make run` makes one).")
+    refuse_sandbox(settings)  # before the encoder loads: production takes no fake money
     # Route patterns instead of aiohttp's default line, which has the client's address and the raw path (tokens).
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
-                access_log_class=RouteAccessLogger)  # fmt: skip
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, sock=action_socket(settings),
+                print=None, access_log_class=RouteAccessLogger)  # fmt: skip
+
+
+def action_socket(settings: Settings) -> socket.socket | None:
+    """The listening socket of GUIDE_ACTION_PORT (beside the main port), or None when it is 0."""
+    if not settings.action_port:
+        return None
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    return socket.create_server((settings.host, settings.action_port), family=family)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:

@@ -1,7 +1,8 @@
 """Payments wired from settings: which providers are on, the link secret, the confirmation.
 
 A provider is on only when its settings are complete; a merchant whose provider is off shows no
-pay button. The "sandbox" provider (our sandbox server, Alipay+ format) is on when its URL is set.
+pay button. The "sandbox" provider (our sandbox server, Alipay+ format) is on when its URL is set,
+never in production (``GUIDE_ENV=production``), where sandbox credentials refuse to start too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from guide.settings import ROOT, Settings, SettingsError, kept_secret
 from knowledge.store import KnowledgeStore
 from payments import signing
 from payments.alipayplus import AlipayPlus, AlipayPlusConfig
-from payments.keys import CLIENT_ID, ensure_keys
+from payments.keys import CLIENT_ID, SP_MCHID, ensure_keys
 from payments.links import LinkSigner
 from payments.orders import Order, OrderStore
 from payments.provider import Provider
@@ -63,8 +64,26 @@ def wechatpay_platform_keys(settings: Settings) -> dict[str, RSAPublicKey]:
             for serial, path in zip(serials, files)}  # fmt: skip
 
 
+def refuse_sandbox(settings: Settings) -> None:
+    """Production takes no fake money: a sandbox "pays" an order and no money moves, so the visitor
+    walks away with a paid voucher the merchant never got paid for. SettingsError naming what to unset."""
+    if not settings.production:
+        return
+    found = []
+    if settings.payment_sandbox_url:
+        found.append(f"GUIDE_PAYMENT_SANDBOX_URL={settings.payment_sandbox_url!r} (our payment sandbox)")
+    if settings.alipayplus_client_id.upper().startswith("SANDBOX_"):
+        found.append(f"GUIDE_ALIPAYPLUS_CLIENT_ID={settings.alipayplus_client_id!r} (a sandbox client id)")
+    if settings.wechatpay_mchid == SP_MCHID:
+        found.append(f"GUIDE_WECHATPAY_MCHID={SP_MCHID!r} (our payment sandbox's merchant id)")
+    if found:
+        raise SettingsError("GUIDE_ENV=production refuses payment sandboxes: " + "; ".join(found)
+                            + ". Set the provider's live credentials, or leave it unset (its merchants then take no payment).")  # fmt: skip
+
+
 def providers(settings: Settings) -> dict[str, Provider]:
     """The providers whose settings are complete, by the name merchants use."""
+    refuse_sandbox(settings)
     found: dict[str, Provider] = {}
     if settings.payment_sandbox_url:
         keys = ensure_keys(settings.sandbox_keys_dir)
@@ -136,4 +155,8 @@ def build_payments(settings: Settings, store: KnowledgeStore) -> PaymentService:
     if settings.rasa_url:
         service.listeners.append(ConversationConfirmer(service, settings.rasa_url, settings.rasa_token))
     log.info("payments: %s", ", ".join(sorted(service.providers)) or "no provider configured")
+    unpaid = sorted(f"{m.id} ({m.provider})" for m in store.load("merchants") if m.provider not in service.providers)
+    if unpaid:  # never a sandbox instead: no pay button, and orders answer 503 provider_off
+        log.warning("payments: %d merchant(s) take no payment, their provider has no settings: %s%s", len(unpaid),
+                    ", ".join(unpaid[:20]), " ..." if len(unpaid) > 20 else "")  # fmt: skip
     return service

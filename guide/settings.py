@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from knowledge.private_files import write_private
 from recommender.clock import parse_start
@@ -165,6 +166,44 @@ class Settings:
     """Conversations idle this many days are deleted from the tracker store (checked hourly and by
     ``macau-guide forget-conversations``), and older payment orders lose their conversation id (Macau's
     Personal Data Protection Act); 0 = keep them (GUIDE_CONVERSATION_RETENTION_DAYS)."""
+    env: str = "demo"
+    """demo, or production: then nothing reaches a payment sandbox (a sandbox URL or sandbox credentials refuse to
+    start; `make run` sends no provider there) and a merchant whose provider has no settings takes no payment
+    (GUIDE_ENV)."""
+    dialogue_host: str = "127.0.0.1"
+    """Address the dialogue server of `make run` listens on (GUIDE_DIALOGUE_HOST)."""
+    cors_origins: str = ""
+    """Origins (space- or comma-separated) whose pages may call the dialogue server of `make run` (Rasa's --cors;
+    the kiosk page does); empty = the guide's own: GUIDE_PUBLIC_URL's origin, or http://host:port (GUIDE_CORS_ORIGINS)."""
+    action_port: int = 0
+    """A port serving only the action endpoint (POST /webhook, GET /webhook/actions), which the main port then
+    refuses, so a network policy can admit only the dialogue server to it; 0 = the main port serves it
+    (GUIDE_ACTION_PORT)."""
+
+    def __post_init__(self) -> None:
+        if self.env not in ("demo", "production"):
+            raise SettingsError(f"GUIDE_ENV={self.env!r}: use demo or production")
+        if self.env == "production" and self.clock_start:  # visitors would be told another day's hours and crowds
+            raise SettingsError("GUIDE_CLOCK_START is for demos and the conversation eval: production runs on the real "
+                                "clock (unset it, or set GUIDE_ENV=demo)")
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def dialogue_cors(self) -> list[str]:
+        """The origins of ``cors_origins``, or the guide's own (``localhost`` beside ``127.0.0.1``)."""
+        def origin(url: str) -> str:  # what a browser sends: scheme://host[:port], no path
+            parts = urlsplit(url)
+            return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else url
+
+        given = [origin(url) for url in self.cors_origins.replace(",", " ").split()]
+        if given:
+            return given
+        own = origin(self.base_url)
+        twins = {"//127.0.0.1:": "//localhost:", "//localhost:": "//127.0.0.1:"}  # the same page, typed either way
+        return [own, *(own.replace(a, b, 1) for a, b in twins.items() if a in own)]
 
     @property
     def database_path(self) -> Path:

@@ -23,6 +23,7 @@ import yaml
 from channels import logformat
 from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
+from guide.payments import refuse_sandbox
 from guide.settings import ROOT, Settings
 from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
 
@@ -120,11 +121,14 @@ def _base_env() -> dict[str, str]:
 
 def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simulator_port: int | None = None,
             sandbox_port: int | None = None) -> tuple[Settings, list[Process]]:  # fmt: skip
-    """The demo's settings (crowd feed, payment sandbox, tokens) and its two helper processes.
+    """The demo's settings (crowd feed, payment sandbox, tokens) and its helper processes.
 
-    Settings that are already set win: production points at real feeds and providers.
+    Settings that are already set win: production points at real feeds and providers. With
+    GUIDE_ENV=production no provider goes to the sandbox and no sandbox runs: a merchant whose
+    provider has no settings takes no payment.
     """
     rasa_endpoints.check(settings)
+    refuse_sandbox(settings)
     sandbox_port = sandbox_port or int(os.environ.get("PAYMENT_SANDBOX_PORT", "8400"))
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     simulator_port = simulator_port or int(os.environ.get("SIMULATOR_PORT", "8300"))
@@ -132,7 +136,8 @@ def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simu
     if not settings.crowd_feed_url:  # the demo's crowds move: poll the simulator
         settings = replace(settings, crowd_feed_url=f"{simulator_url}/feed.json", crowd_feed_interval=30.0)
     log_dir = log_dir or settings.data_dir / "logs"
-    settings = _demo_payments(settings, sandbox_url)
+    if not settings.production:
+        settings = _demo_payments(settings, sandbox_url)
     settings = replace(settings, rasa_url=settings.rasa_url or rasa_url,
                        rasa_token=settings.rasa_token or secrets.token_urlsafe(24),
                        action_token=settings.action_token or secrets.token_urlsafe(24))  # fmt: skip
@@ -149,14 +154,15 @@ def prepare(settings: Settings, rasa_url: str, log_dir: Path | None = None, simu
             f"{simulator_url}/healthz",
             log_dir / "simulator.log",
         ),
-        Process(
+    ]
+    if not settings.production:
+        support.append(Process(
             "payment sandbox",
             [sys.executable, "-m", "guide.cli", "payment-sandbox", "--port", str(sandbox_port)],
             {**base, "GUIDE_DATA_DIR": str(settings.data_dir), "GUIDE_PAYMENT_SANDBOX_KEYS": str(settings.sandbox_keys_dir)},
             f"{sandbox_url}/healthz",
             log_dir / "sandbox.log",
-        ),
-    ]
+        ))
     return settings, support
 
 
@@ -164,6 +170,11 @@ def guide_process(name: str, settings: Settings, log_path: Path) -> Process:
     """``macau-guide serve`` on ``settings.host:settings.port``."""
     return Process(name, [sys.executable, "-m", "guide.cli", "serve"], {**_base_env(), **settings.as_env()},
                    f"http://127.0.0.1:{settings.port}/healthz", log_path)  # fmt: skip
+
+
+def _local(host: str) -> str:
+    """Where this machine reaches a server listening on ``host``."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else f"[{host}]" if ":" in host else host
 
 
 def dialogue_process(name: str, settings: Settings, port: int, action_url: str, log_path: Path) -> Process:
@@ -181,16 +192,18 @@ def dialogue_process(name: str, settings: Settings, port: int, action_url: str, 
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     argv = [
-        # `rasa run` with our fixes (channels/dialogue_server.py).
-        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL), "--port", str(port),
+        # `rasa run` with our fixes (channels/dialogue_server.py). Only this machine reaches it unless
+        # GUIDE_DIALOGUE_HOST says otherwise; only the guide's pages may call it from a browser (the kiosk does).
+        str(RASA_PYTHON), "-m", "channels.dialogue_server", "run", "--model", str(MODEL),
+        "--interface", settings.dialogue_host, "--port", str(port),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
-        "--cors", "*", "--enable-api",
+        "--cors", *settings.dialogue_cors, "--enable-api",
     ]  # fmt: skip
     if settings.log_format == "json":  # the dialogue server's lines in the guide's shape, without personal data
         config = settings.data_dir / "rasa-logging.yml"
         config.write_text(yaml.safe_dump(logformat.logging_config(settings.log_level)), encoding="utf-8")
         argv += ["--logging-config-file", str(config)]
-    return Process(name, argv, env, f"http://127.0.0.1:{port}/", log_path)
+    return Process(name, argv, env, f"http://{_local(settings.dialogue_host)}:{port}/", log_path)
 
 
 @dataclass
@@ -207,7 +220,7 @@ class Stack:
                       simulator_port: int | None = None, sandbox_port: int | None = None) -> Stack:  # fmt: skip
         rasa_port = rasa_port or int(os.environ.get("RASA_PORT", "5005"))
         guide_url = f"http://127.0.0.1:{settings.port}"
-        rasa_url = f"http://127.0.0.1:{rasa_port}"
+        rasa_url = f"http://{_local(settings.dialogue_host)}:{rasa_port}"
         settings, support = prepare(settings, rasa_url, log_dir, simulator_port, sandbox_port)
         log_dir = log_dir or settings.data_dir / "logs"
         return cls(
@@ -295,8 +308,9 @@ class Stack:
                 f"  guide API:        {self.guide_url}/api/v1/recommendations?q=temples\n"
                 f"  attractions:      {self.guide_url}/api/v1/attractions\n"
                 f"  crowds now:       {self.guide_url}/api/v1/crowd\n"
-                f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
-                f"  admin UI:         {self.guide_url}/admin  (token: {token_cmd} --role editor)\n"
+                + (f"  payment sandbox:  {self.sandbox_url}  (deals' pay buttons pay here; no money moves)\n"
+                   if self.sandbox_url else "")
+                + f"  admin UI:         {self.guide_url}/admin  (token: {token_cmd} --role editor)\n"
                 "Press Ctrl-C to stop.",
                 flush=True,
             )

@@ -19,6 +19,20 @@ from guide.metrics import METRICS
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 TOKEN_HEADER = "X-Guide-Action-Token"
+PATHS = frozenset({"/webhook", "/webhook/actions"})  # what GUIDE_ACTION_PORT serves, and only it
+
+
+@web.middleware
+async def action_port(request: web.Request, handler) -> web.StreamResponse:
+    """With GUIDE_ACTION_PORT set, the action endpoint answers on that port only, and that port
+    answers nothing else: a network policy on the port then decides who may run actions."""
+    port = request.app[SETTINGS].action_port
+    if port:
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        resource = request.match_info.route.resource
+        if (resource is not None and resource.canonical in PATHS) != (bool(sockname) and sockname[1] == port):
+            raise web.HTTPNotFound()
+    return await handler(request)
 
 
 @routes.post("/webhook")

@@ -1,14 +1,13 @@
 """The deployment files (deploy/) agree with Kubernetes' schemas and with the code they deploy.
 
-No cluster and no kubectl: the kustomization is rendered here (its ``namespace`` and ``images``,
-the only fields it may use), every object is checked against the OpenAPI schemas that
-kubernetes-validate bundles, then come the cross-references a rename or a typo would break.
+No cluster and no kubectl: the kustomization is rendered here (``tests/deploy/manifests.py``),
+every object is checked against the OpenAPI schemas that kubernetes-validate bundles, then come
+the cross-references a rename or a typo would break. What may reach what (Ingress, network
+policies) is checked in ``test_exposure.py``, the pods' hardening in ``test_hardening.py``.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import json
 import re
 import shlex
 import tomllib
@@ -24,187 +23,34 @@ from channels import logformat
 from guide import rasa_credentials, rasa_endpoints
 from guide.cli import main as cli_main
 from guide.settings import ROOT, Settings
+from tests.deploy.manifests import (
+    DEPLOY,
+    K8S,
+    RENDERED,
+    args_of,
+    container,
+    containers,
+    copies,
+    declares,
+    dockerignored,
+    env_names,
+    get,
+    image_env,
+    kustomization,
+    makefile_rasa_train,
+    mount_of,
+    of_kind,
+    pod_spec,
+    pods_behind,
+    secret_templates,
+    settings_env,
+    split_image,
+    words,
+)
 
-DEPLOY = ROOT / "deploy"
-K8S = DEPLOY / "k8s"
-RENDERED = {"apiVersion", "kind", "namespace", "resources", "images"}
-CLUSTER_SCOPED = {"Namespace", "PersistentVolume", "StorageClass", "IngressClass", "ClusterRole", "ClusterRoleBinding"}
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 GIB = 1024**3
 DIALOGUE_WORKER_BYTES = 1.3e9  # RSS of one Sanic worker of the dialogue server, model loaded
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-def kustomization() -> dict:
-    return yaml.safe_load((K8S / "kustomization.yaml").read_text())
-
-
-def render() -> list[dict]:
-    """What ``kubectl kustomize deploy/k8s`` gives for the fields this kustomization uses."""
-    spec = kustomization()
-    objects = [doc for resource in spec["resources"] for doc in yaml.safe_load_all((K8S / resource).read_text()) if doc]
-    for obj in objects:
-        if spec.get("namespace") and obj["kind"] not in CLUSTER_SCOPED:
-            obj["metadata"]["namespace"] = spec["namespace"]
-        for container in containers(obj):
-            container["image"] = retag(container["image"], spec.get("images", []))
-    return objects
-
-
-def split_image(image: str) -> tuple[str, str]:
-    """``name`` and its ``:tag`` or ``@digest`` (a registry's ``host:port/`` stays in the name)."""
-    if "@" in image:
-        name, digest = image.split("@", 1)
-        return name, f"@{digest}"
-    name, _, tag = image.rpartition(":")
-    return (name, f":{tag}") if name and "/" not in tag else (image, "")
-
-
-def retag(image: str, rules: list[dict]) -> str:
-    name, tag = split_image(image)
-    for rule in rules:
-        if rule["name"] == name:
-            name = rule.get("newName", name)
-            tag = f":{rule['newTag']}" if "newTag" in rule else tag
-            tag = f"@{rule['digest']}" if "digest" in rule else tag
-    return name + tag
-
-
-def pod_template(obj: dict) -> dict | None:
-    """The pod a workload runs (``metadata`` and ``spec``), or None for other kinds."""
-    if obj["kind"] == "Pod":
-        return obj
-    spec = obj.get("spec") or {}
-    if obj["kind"] == "CronJob":
-        spec = spec["jobTemplate"]["spec"]
-    return spec.get("template")
-
-
-def pod_spec(obj: dict) -> dict | None:
-    template = pod_template(obj)
-    return template["spec"] if template else None
-
-
-def containers(obj: dict) -> list[dict]:
-    pod = pod_spec(obj) or {}
-    return pod.get("containers", []) + pod.get("initContainers", [])
-
-
-@pytest.fixture(scope="module")
-def objects() -> list[dict]:
-    return render()
-
-
-def get(objects: list[dict], kind: str, name: str) -> dict:
-    found = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
-    assert len(found) == 1, f"{kind}/{name}: {len(found)} in deploy/k8s"
-    return found[0]
-
-
-def of_kind(objects: list[dict], kind: str) -> list[dict]:
-    return [o for o in objects if o["kind"] == kind]
-
-
-def container(objects: list[dict], deployment: str) -> dict:
-    (only,) = [c for c in containers(get(objects, "Deployment", deployment)) if c["name"] == deployment]
-    return only
-
-
-def settings_env(objects: list[dict]) -> dict[str, str]:
-    """The guide pods' ``GUIDE_*`` environment: the settings ConfigMap and the secrets template."""
-    return {
-        **get(objects, "ConfigMap", "guide-settings")["data"],
-        **get(objects, "Secret", "guide-secrets")["stringData"],
-    }
-
-
-def env_names(objects: list[dict], c: dict) -> set[str]:
-    names = {e["name"] for e in c.get("env", [])}
-    for source in c.get("envFrom", []):
-        if "configMapRef" in source:
-            names |= set(get(objects, "ConfigMap", source["configMapRef"]["name"]).get("data", {}))
-        if "secretRef" in source:
-            secret = get(objects, "Secret", source["secretRef"]["name"])
-            names |= set(secret.get("stringData", {})) | set(secret.get("data", {}))
-    return names
-
-
-def mount_of(obj: dict, c: dict, path: str) -> tuple[dict, dict]:
-    """The mount (and its volume) that ``path`` lies in, deepest first."""
-    volumes = {v["name"]: v for v in pod_spec(obj)["volumes"]}
-    for mount in sorted(c.get("volumeMounts", []), key=lambda m: -len(m["mountPath"])):
-        if PurePosixPath(path).is_relative_to(mount["mountPath"]):
-            return mount, volumes[mount["name"]]
-    raise AssertionError(f"{path} is on no volume of container {c['name']}")
-
-
-def pods_behind(objects: list[dict], service: dict) -> list[dict]:
-    selector = service["spec"].get("selector") or {}
-    return [o for o in objects if pod_template(o) and selector
-            and selector.items() <= pod_template(o)["metadata"]["labels"].items()]  # fmt: skip
-
-
-def declares(c: dict, port: int | str) -> bool:
-    return any(port in (p["containerPort"], p.get("name")) for p in c.get("ports", []))
-
-
-# --- Dockerfiles -----------------------------------------------------------------------------
-
-
-def instructions(name: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) of a Dockerfile: comments dropped, continuations joined."""
-    result, pending = [], ""
-    for line in (DEPLOY / name).read_text().splitlines():
-        if line.strip().startswith("#") or not line.strip():
-            continue
-        pending += line.rstrip("\\").strip() + " " if line.endswith("\\") else line.strip()
-        if not line.endswith("\\"):
-            keyword, _, args = pending.partition(" ")
-            result.append((keyword.upper(), args.strip()))
-            pending = ""
-    return result
-
-
-def args_of(name: str, keyword: str) -> list[str]:
-    return [args for key, args in instructions(name) if key == keyword]
-
-
-def words(args: str) -> list[str]:
-    return json.loads(args) if args.startswith("[") else shlex.split(args)
-
-
-def image_env(name: str) -> dict[str, str]:
-    return dict(word.split("=", 1) for args in args_of(name, "ENV") for word in shlex.split(args))
-
-
-def copies(name: str) -> list[tuple[list[str], str]]:
-    found = []
-    for args in args_of(name, "COPY"):
-        parts = [w for w in words(args) if not w.startswith("--")]
-        found.append((parts[:-1], parts[-1]))
-    return found
-
-
-def dockerignored(path: str) -> bool:
-    patterns = [p.strip() for p in (ROOT / ".dockerignore").read_text().splitlines()]
-    patterns = [p for p in patterns if p and not p.startswith("#")]
-    parts = PurePosixPath(path).parts
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    ignored = False
-    for pattern in patterns:
-        negate, pattern = pattern.startswith("!"), pattern.lstrip("!").strip("/")
-        options = {pattern, pattern.removeprefix("**/")}
-        if any(fnmatch.fnmatchcase(prefix, option) for prefix in prefixes for option in options):
-            ignored = not negate
-    return ignored
-
-
-def makefile_rasa_train() -> list[str]:
-    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
-    (line,) = [line for line in text.splitlines() if line.startswith("\t") and "rasa train" in line]
-    return shlex.split(line.replace("$(RASA_VENV)/bin/", ""))
 
 
 # --- Kubernetes ------------------------------------------------------------------------------
@@ -222,7 +68,7 @@ def test_kustomization_uses_only_what_the_renderer_applies(objects):
 def test_every_object_is_valid_kubernetes(objects):
     version = kubernetes_validate.latest_version()
     errors = []
-    for obj in objects:
+    for obj in objects + secret_templates():
         where = f"{obj['kind']}/{obj['metadata']['name']}"
         try:
             kubernetes_validate.validate(obj, version, strict=True)
@@ -274,10 +120,9 @@ def test_ingress_routes_to_services_and_keeps_socketio_sticky(objects):
                 assert any(port in (p["port"], p.get("name")) for p in service["spec"]["ports"]), f"{backend}"
                 routes[path["path"]] = (ingress, pods_behind(objects, service))
     socket_path = re.search(r'io\([^)]*path:\s*"([^"]+)"', (ROOT / "guide/static/chat/chat.js").read_text())[1]
-    for path, runs in ((socket_path, "dialogue"), ("/webhooks", "dialogue"), ("/", "guide")):
-        ingress, workloads = routes[path]
-        assert [w["metadata"]["name"] for w in workloads] == [runs], f"{path} should reach the {runs} pods"
-    annotations = routes[socket_path][0]["metadata"].get("annotations", {})
+    ingress, workloads = routes[socket_path]  # which paths reach which pods: test_exposure.py
+    assert [w["metadata"]["name"] for w in workloads] == ["dialogue"]
+    annotations = ingress["metadata"].get("annotations", {})
     assert (annotations.get("nginx.ingress.kubernetes.io/affinity") == "cookie"
             or "nginx.ingress.kubernetes.io/upstream-hash-by" in annotations), "socket.io needs sticky sessions"  # fmt: skip
 
@@ -309,8 +154,8 @@ def test_config_secret_and_volume_references_exist(objects):
                         assert entry["valueFrom"][ref]["key"] in keys, f"{entry['name']}: no such key"
 
 
-def test_secret_templates_hold_no_secret(objects):
-    for secret in of_kind(objects, "Secret"):
+def test_secret_templates_hold_no_secret():
+    for secret in secret_templates():
         assert "data" not in secret and not any(secret["stringData"].values()), (
             f"Secret {secret['metadata']['name']} is a template: its values stay empty in git"
         )

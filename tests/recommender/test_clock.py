@@ -22,3 +22,8 @@ def test_a_start_without_its_utc_offset_is_refused_with_the_variable_named():
     with pytest.raises(SettingsError, match="GUIDE_CLOCK_START"):
         Settings.from_env({"GUIDE_CLOCK_START": "2026-12-09T10:00"})
     assert Settings.from_env({"GUIDE_CLOCK_START": "2026-12-09T10:00+08:00"}).clock_start.startswith("2026-12-09T10")
+
+
+def test_production_runs_on_the_real_clock():
+    with pytest.raises(SettingsError, match="GUIDE_CLOCK_START"):
+        Settings.from_env({"GUIDE_ENV": "production", "GUIDE_CLOCK_START": "2026-12-09T10:00+08:00"})
