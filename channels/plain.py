@@ -8,11 +8,11 @@ here: titles, names and texts all come from the bot.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Text
 
+from channels.logformat import keyed_hash
 from channels.shared import MemoryState, SharedState, SharedStateUnavailable
 
 logger = logging.getLogger(__name__)
@@ -58,17 +58,20 @@ class NumberedReplies:
     """The options last offered to each visitor as numbered text, so that a reply "2" means option 2.
 
     Kept for ``ttl`` seconds in the shared state (``channels/shared.py``: Redis when replicas share
-    it, else this process), under a hash of the visitor's id. When it cannot be read, a bare number
+    it, else this process), under a keyed hash of the visitor's id. When it cannot be read, a bare number
     is simply passed on as text.
     """
 
-    def __init__(self, ttl: float = 3600.0, state: Optional[SharedState] = None) -> None:
+    def __init__(self, secret: bytes, ttl: float = 3600.0, state: Optional[SharedState] = None) -> None:
+        if not secret:
+            raise ValueError("numbered options need the channel's secret to key the visitors' ids")
+        self.secret = secret  # the channel's own secret: replicas share it, an attacker who reads Redis does not
         self.ttl = ttl
         self.state = state or MemoryState()
 
-    @staticmethod
-    def _key(sender: Text) -> Text:
-        return "options:" + hashlib.sha256(sender.encode("utf-8")).hexdigest()[:32]
+    def _key(self, sender: Text) -> Text:
+        # Keyed: every phone number can be hashed and tried in seconds, so a plain hash would name the visitor.
+        return "options:" + keyed_hash(self.secret, f"options:{sender}")[:32]
 
     def clear(self, sender: Text) -> None:
         """Forget what ``sender`` was offered (the bot is answering something new)."""

@@ -177,7 +177,7 @@ class WeChatInput(InputChannel):
         self.reply_seconds = reply_seconds
         self.client = WeChatClient(app_id, app_secret, api_url)
         state = make_state(shared_state_url)
-        self.options = NumberedReplies(state=state)
+        self.options = NumberedReplies(app_secret.encode(), state=state)
         self.seen = SeenRequests(state=state)
         self._tasks: set = set()
 

@@ -91,7 +91,7 @@ class WhatsAppOutput(TwilioOutput):
                         http_client=AsyncTwilioHttpClient(pool_connections=False, timeout=timeout))  # fmt: skip
         self.api.base_url = api_url.rstrip("/")
         self.twilio_number = whatsapp_address(twilio_number)
-        self.options = options or NumberedReplies()
+        self.options = options or NumberedReplies(auth_token.encode())
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         if recipient(recipient_id, WHATSAPP_NUMBER, "WhatsApp") is not None:  # whatsapp:+<number> only
@@ -152,7 +152,7 @@ class WhatsAppInput(TwilioInput):
         self.api_url = api_url
         self.validator = RequestValidator(auth_token)
         state = make_state(shared_state_url)
-        self.options = NumberedReplies(state=state)
+        self.options = NumberedReplies(auth_token.encode(), state=state)
         self.deliveries = Deliveries("whatsapp", REDELIVERY_SECONDS, state)
 
     def get_output_channel(self) -> WhatsAppOutput:

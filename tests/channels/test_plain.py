@@ -19,6 +19,7 @@ def test_buttons_become_numbered_lines():
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SECRET = b"the-channels-own-secret"
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -35,7 +36,7 @@ def state(request):
 
 
 def test_a_number_answers_the_options_offered_in_the_turn(state):
-    replies = NumberedReplies(state=state)
+    replies = NumberedReplies(SECRET, state=state)
     assert replies.offer("ana", ["/a", "/b"]) == 1
     assert replies.offer("ana", ["/c"]) == 3  # a second card of the same turn continues the count
     assert [replies.resolve("ana", t) for t in ("1", " 3. ", "３", "4", "0", "hi")] == ["/a", "/c", "/c", None, None, None]
@@ -45,7 +46,7 @@ def test_a_number_answers_the_options_offered_in_the_turn(state):
 
 
 def test_options_expire(state):
-    replies = NumberedReplies(ttl=0.001, state=state)
+    replies = NumberedReplies(SECRET, ttl=0.001, state=state)
     replies.offer("ana", ["/a"])
     time.sleep(0.01)
     assert replies.resolve("ana", "1") is None
@@ -54,7 +55,7 @@ def test_options_expire(state):
 def test_another_replica_reads_the_options_this_one_offered():
     """Behind nginx the visitor's "2" may reach the other dialogue server: Redis makes it the same answer."""
     prefix = f"test-{uuid.uuid4().hex[:8]}:"
-    one, other = NumberedReplies(state=RedisState(REDIS_URL, prefix)), NumberedReplies(state=RedisState(REDIS_URL, prefix))
+    one, other = NumberedReplies(SECRET, state=RedisState(REDIS_URL, prefix)), NumberedReplies(SECRET, state=RedisState(REDIS_URL, prefix))
     one.offer("whatsapp:+85361234567", ["/ask_hours", "/ask_directions"])
     assert other.resolve("whatsapp:+85361234567", "2") == "/ask_directions"
     assert not any("85361234567" in key for key in RedisState(REDIS_URL)._redis.keys(prefix + "*"))  # ids hashed
@@ -63,7 +64,7 @@ def test_another_replica_reads_the_options_this_one_offered():
 def test_redis_away_reads_a_number_as_text_and_never_fails_the_turn():
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
-        away = NumberedReplies(state=RedisState(f"redis://127.0.0.1:{s.getsockname()[1]}/0"))
+        away = NumberedReplies(SECRET, state=RedisState(f"redis://127.0.0.1:{s.getsockname()[1]}/0"))
     assert away.offer("ana", ["/a"]) == 1
     assert away.resolve("ana", "1") is None
     away.clear("ana")
