@@ -26,7 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import free_port, percentile
+from bench.common import ONE_MACHINE_LIMITS, free_port, percentile
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -155,7 +155,7 @@ def run_stack(kind: str, conversations: int, rounds: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         tag = uuid.uuid4().hex[:8]
-        settings = Settings(port=free_port(), data_dir=Path(tmp), log_level="WARNING")
+        settings = Settings(port=free_port(), data_dir=Path(tmp), log_level="WARNING", rate_limits=ONE_MACHINE_LIMITS)
         ports = dict(rasa_port=free_port(), simulator_port=free_port(), sandbox_port=free_port())
         if kind == "single":
             stack = Stack.from_settings(settings, **ports)
@@ -163,7 +163,7 @@ def run_stack(kind: str, conversations: int, rounds: int) -> dict:
             settings = replace(settings, dialogue_workers=2, lock_store_url="redis://127.0.0.1:6379/1")
             stack = Stack.from_settings(settings, **ports)
         else:  # its own databases, so runs never mix
-            settings = Settings(port=settings.port, data_dir=Path(tmp), log_level="WARNING",
+            settings = Settings(port=settings.port, data_dir=Path(tmp), log_level="WARNING", rate_limits=ONE_MACHINE_LIMITS,
                                 database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/macau_guide_load_{tag}",
                                 tracker_store_url=f"postgresql://postgres@127.0.0.1:5432/macau_guide_load_talks_{tag}")  # fmt: skip
             stack = scaled_stack(settings, **ports, replica_ports=([free_port(), free_port()], [free_port(), free_port()]))

@@ -13,7 +13,7 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import free_port, summary
+from bench.common import ONE_MACHINE_LIMITS, free_port, summary
 from bench.live import bench_edit_to_visible, bench_incremental
 from bench.scale import bench_scale
 from bench.scale import table as scale_table
@@ -113,7 +113,7 @@ def dialogue_rss_mb(pid: int) -> float:
 
 def bench_chat() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(port=free_port(), data_dir=Path(tmp))
+        settings = Settings(port=free_port(), data_dir=Path(tmp), rate_limits=ONE_MACHINE_LIMITS)
         with Stack.from_settings(settings, rasa_port=free_port(), simulator_port=free_port(),
                                   sandbox_port=free_port()) as stack:  # fmt: skip
             for n in range(10):  # warm-up both paths

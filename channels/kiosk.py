@@ -11,6 +11,9 @@ pressed, else the kiosk's default).
 Tokens and places come from the registry file the guide service writes (guide/kiosk_registry.py):
 ``{"kiosks": {"<id>": {"tokens": [sha256 hex, ...], "location": {"lat", "lon"}, "language"}}}``;
 it is re-read when it changes, so new and revoked tokens apply at once.
+
+A kiosk is one client for the rate limits (its address may be a whole terminal's) and each of its
+sessions one conversation (``channels/limits.py``); its body cap is the REST channel's.
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ import json
 import os
 from typing import Any, Dict, Optional, Text
 
-from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.rest import CheckedRestInput, error, problem_with
+from channels.limits import Limits
+from channels.rest import CheckedRestInput, error, problem_with, too_many
 from channels.senders import KIOSK_SESSION, kiosk_conversation
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans", "pt")
@@ -74,9 +77,10 @@ class KioskInput(CheckedRestInput):
         registry = (credentials or {}).get("registry")
         if not registry:
             raise ValueError("the kiosk channel needs `registry:` (the kiosk registry file) in its credentials")
-        return cls(registry)
+        return cls(registry, Limits.from_credentials(credentials))
 
-    def __init__(self, registry: Text) -> None:
+    def __init__(self, registry: Text, limits: Optional[Limits] = None) -> None:
+        super().__init__(limits)
         self.registry = Registry(registry)
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
@@ -95,27 +99,22 @@ class KioskInput(CheckedRestInput):
             "language": asked if asked in LANGUAGES else kiosk.get("language", "en"),
         }
 
-    def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
-
-        @blueprint.middleware("request")
-        async def authenticate(request: Request) -> Optional[HTTPResponse]:
-            if request.method != "POST":
-                return None
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            kiosk = self.registry.verify(token.strip()) if scheme.lower() == "bearer" else None
-            if kiosk is None:
-                return error(401, "unauthorized", "this kiosk is not known: send its token as `Authorization: Bearer ...`")
-            try:
-                body = request.json
-            except InvalidUsage:
-                return error(400, "invalid_body", "the body is not valid JSON")
-            problem = problem_with(body)
-            if problem is None and not KIOSK_SESSION.match(str(body.get("sender", ""))):
-                problem = "sender must be the kiosk's session id: 32-64 letters, digits, - or _"
-            if problem:
-                return error(400, "invalid_body", problem)
-            request.ctx.kiosk = kiosk
-            return None
-
-        return blueprint
+    async def admit(self, request: Request) -> Optional[HTTPResponse]:
+        """The kiosk's token, its body, then its limits: a kiosk is one client (its address may be a
+        whole airport's), each of its sessions one conversation."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        kiosk = self.registry.verify(token.strip()) if scheme.lower() == "bearer" else None
+        if kiosk is None:
+            return error(401, "unauthorized", "this kiosk is not known: send its token as `Authorization: Bearer ...`")
+        try:
+            body = request.json
+        except InvalidUsage:
+            return error(400, "invalid_body", "the body is not valid JSON")
+        problem = problem_with(body)
+        if problem is None and not KIOSK_SESSION.match(str(body.get("sender", ""))):
+            problem = "sender must be the kiosk's session id: 32-64 letters, digits, - or _"
+        if problem:
+            return error(400, "invalid_body", problem)
+        request.ctx.kiosk = kiosk
+        verdict = await self.limits.turn(f"kiosk:{kiosk['id']}", kiosk_conversation(kiosk["id"], body["sender"]))
+        return None if verdict.allowed else too_many(verdict)

@@ -18,6 +18,7 @@ from bot.actions import build_actions
 from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
 from guide.errors import error_middleware
 from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
+from guide.limits import LIMITS, build_limits, close_limits, largest_body, limit_requests
 from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.payments import build_payments
@@ -40,8 +41,6 @@ from recommender.signals import with_weights
 
 log = logging.getLogger(__name__)
 
-# Bodies larger than this are refused with 413 before a handler reads them.
-MAX_BODY_BYTES = 1024 * 1024
 MAX_URL_BYTES = 64 * 1024
 
 
@@ -182,8 +181,8 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     """The guide service. ``encoder`` replaces the configured one, ``clock`` the service's one clock (the
     wall clock, or GUIDE_CLOCK_START's; tests pass fakes): token expiry, crowds, "now" in answers."""
     app = web.Application(
-        middlewares=[page_headers, error_middleware, webhook.action_port],
-        client_max_size=MAX_BODY_BYTES,
+        middlewares=[page_headers, error_middleware, webhook.action_port, limit_requests],
+        client_max_size=largest_body(settings),  # each route's own cap: guide/limits.py
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
@@ -191,6 +190,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app[CLOCK] = clock or clock_from(settings.clock_start)
     app[PAGE_POLICY] = content_security_policy(settings)
     app[METRICS] = Metrics()
+    app[LIMITS] = build_limits(settings)
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
@@ -229,6 +229,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
         await asyncio.to_thread(recommender.save)  # the next start loads it instead of re-embedding
         store.close()
 
+    app.cleanup_ctx.append(close_limits)
     app.cleanup_ctx.append(services)
     app.cleanup_ctx.append(crowd)
     app.cleanup_ctx.append(chat_api.chat_context)

@@ -18,6 +18,7 @@ _CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
     500: "internal_error",
 }
 
@@ -32,9 +33,11 @@ def error_body(status: int, message: str, code: str | None = None, **details) ->
 class ApiError(Exception):
     """Raised by handlers; rendered in the error shape by the middleware."""
 
-    def __init__(self, status: int, message: str, code: str | None = None, **details) -> None:
+    def __init__(self, status: int, message: str, code: str | None = None, *, headers: dict[str, str] | None = None,
+                 **details) -> None:  # fmt: skip
         super().__init__(message)
         self.status_code = status
+        self.headers = headers or {}
         self.body_json = error_body(status, message, code, **details)
 
 
@@ -48,7 +51,7 @@ async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except ApiError as exc:
-        return web.json_response(exc.body_json, status=exc.status_code)
+        return web.json_response(exc.body_json, status=exc.status_code, headers=exc.headers)
     except web.HTTPException as exc:
         if exc.status_code < 400:
             raise

@@ -7,6 +7,9 @@ could not be sent to it goes to the next one (``proxy_next_upstream``), which is
 nothing reached the dead one. socket.io keeps one client on one replica (its long-polling
 requests must meet the same server), hashed by client address; REST turns go round robin, the
 Redis lock store keeping each conversation's turns in order whichever replica takes them.
+nginx tells the replicas who the client is in ``X-Forwarded-For`` (its own view of the peer,
+replacing whatever the client sent), which they believe from 127.0.0.1 only
+(``GUIDE_TRUSTED_PROXIES``, set by ``guide/scaled.py``): the rate limits count clients, not nginx.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ http {{
     proxy_connect_timeout 2s;
     proxy_read_timeout 120s;
 
+    # A location that sets any header inherits none set above: each sets X-Forwarded-For itself.
     server {{
         listen {host}:{guide_port};
         # Action calls may be sent again to the other replica when one dies holding them: actions
@@ -69,11 +73,13 @@ http {{
         location = /webhook {{
             proxy_pass http://guide;
             proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_next_upstream error timeout http_502 http_503 non_idempotent;
         }}
         location / {{
             proxy_pass http://guide;
             proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $remote_addr;
         }}
     }}
     server {{
@@ -82,11 +88,13 @@ http {{
             proxy_pass http://dialogue_sticky;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
+            proxy_set_header X-Forwarded-For $remote_addr;
             proxy_buffering off;
         }}
         location / {{
             proxy_pass http://dialogue;
             proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-For $remote_addr;
         }}
     }}
 }}

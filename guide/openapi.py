@@ -35,6 +35,10 @@ def _errors(*statuses: int) -> dict:
     return {str(s): _json(_ERROR, names[s]) for s in statuses}
 
 
+# The rate-limited routes (guide/limits.py LIMITED).
+_LIMITED = {"429": _json(_ERROR, "Too many requests from this client (GUIDE_RATE_LIMITS)", {"Retry-After": {
+    "description": "seconds until a request will be accepted", "schema": {"type": "integer", "minimum": 1}}})}
+
 _KIND = {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(ENTITY_KINDS)}}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}}
 _LANG = {"name": "lang", "in": "query", "required": False,
@@ -105,7 +109,7 @@ def document() -> dict:
                 "parameters": [_ID, _LANG, {"name": "limit", "in": "query", "required": False,
                                             "schema": {"type": "integer", "minimum": 1, "maximum": 20}}],
                 "responses": {"200": _json({"type": "object", "required": ["sight", "items", "calmer_hours"]}),
-                              **_errors(400, 404)},
+                              **_errors(400, 404), **_LIMITED},
             }},  # fmt: skip
             "/api/v1/itineraries": {"post": {
                 "summary": "A day plan: ordered sights that fit the time, open on arrival, calm where possible",
@@ -119,7 +123,7 @@ def document() -> dict:
                         "max_stops": {"type": "integer", "minimum": 1, "maximum": 12},
                         "profile": _PROFILE}}}}},
                 "responses": {"200": _json({"type": "object", "required": ["stops", "total_minutes"]}),
-                              **_errors(400, 404, 413)},
+                              **_errors(400, 404, 413), **_LIMITED},
             }},  # fmt: skip
             "/api/v1/recommendations": {"get": {
                 "summary": "Sights, promotions and events for what the visitor asked, ranked for them, with reasons",
@@ -152,7 +156,7 @@ def document() -> dict:
                               "properties": {"kind": {"type": "string", "enum": ["attraction", "promotion", "event"]},
                                              "merchant": {"type": "object"}, "offer": {"type": "object"},
                                              "event": {"type": "object"}}}},
-                    "understood": {"type": "object"}}}), **_errors(400, 404)},
+                    "understood": {"type": "object"}}}), **_errors(400, 404), **_LIMITED},
             }},  # fmt: skip
             "/metrics": {"get": {"summary": "Counters, gauges and histograms in Prometheus' text format", "responses": {"200": {
                 "description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
@@ -196,7 +200,7 @@ def document() -> dict:
                                            "Created"),
                               "502": _json(_ERROR, "The provider refused or did not answer"),
                               "503": _json(_ERROR, "Online payment is not set up for this merchant"),
-                              **_errors(400, 404, 409, 413)},
+                              **_errors(400, 404, 409, 413), **_LIMITED},
             }},  # fmt: skip
             "/api/v1/payments/orders/{order_id}": {"get": {
                 "summary": "One order's status, with its view key (no other visitor's)",
@@ -208,7 +212,7 @@ def document() -> dict:
                 "summary": "A web or kiosk conversation's messages (a reload or a phone continues it)",
                 "parameters": [{"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json({"type": "object", "required": ["conversation_id", "messages"]}),
-                              **_errors(404, 503)},
+                              **_errors(404, 503), **_LIMITED},
             }},  # fmt: skip
             "/api/v1/handoff": {"post": {
                 "summary": "A kiosk's 'continue on my phone': a single-use code for its conversation (kiosk token)",

@@ -9,6 +9,9 @@ settings that configure the guide service decide which channels the dialogue ser
 * ``kiosk`` (``channels.kiosk.KioskInput``) is on and reads the kiosk registry the guide
   service keeps in its data dir (each kiosk's token hash, place and language);
 * messaging channels are added only when their credentials are set.
+
+The public chat channels (REST, socket.io, kiosk) also get ``limits:`` (``limits``): their turn
+limits, the Redis that keeps them (the lock store's), the trusted proxies and the body cap.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from channels.limits import LimitError, Limits
 from guide.settings import Settings, SettingsError
 from knowledge.private_files import write_private
 
@@ -37,14 +41,27 @@ def kiosk_registry_path(settings: Settings) -> Path:
 
 def render(settings: Settings) -> dict[str, Any]:
     """Rasa's credentials mapping (connector import path or name -> its settings)."""
+    chat = {"limits": limits(settings)}
     credentials: dict[str, Any] = {
-        "channels.rest.CheckedRestInput": None,
-        "channels.webchat.CheckedSocketIOInput": dict(SOCKETIO),
-        "channels.kiosk.KioskInput": {"registry": str(kiosk_registry_path(settings))},
+        "channels.rest.CheckedRestInput": chat,
+        "channels.webchat.CheckedSocketIOInput": {**SOCKETIO, **chat},
+        "channels.kiosk.KioskInput": {"registry": str(kiosk_registry_path(settings)), **chat},
         "channels.metrics.MetricsInput": None,  # GET /webhooks/metrics/: turn latency for Prometheus
     }
     credentials.update(messaging(settings))
     return credentials
+
+
+def limits(settings: Settings) -> dict[str, Any]:
+    """What the chat channels limit (``channels/limits.py``), checked here so a wrong setting stops the
+    stack before the dialogue server starts. The channels read only the chat limits."""
+    try:
+        Limits.build(settings.rate_limits, None, settings.trusted_proxies, settings.max_body_bytes)
+    except LimitError as exc:
+        raise SettingsError(f"GUIDE_RATE_LIMITS, GUIDE_TRUSTED_PROXIES or GUIDE_MAX_BODY_BYTES: {exc}") from exc
+    rates = {k: v for k, v in settings.rate_limits.items() if k.startswith("chat_")}
+    return {"rates": rates, "redis_url": settings.lock_store_url, "trusted_proxies": settings.trusted_proxies,
+            "max_body_bytes": settings.max_body_bytes}
 
 
 def messaging(settings: Settings) -> dict[str, Any]:

@@ -31,6 +31,7 @@ def production_settings(settings: Settings) -> Settings:
         redis_url=settings.redis_url or f"{LOCAL_REDIS}/0",
         tracker_store_url=settings.tracker_store_url or "postgresql://postgres@127.0.0.1:5432/macau_guide_conversations",
         lock_store_url=settings.lock_store_url or f"{LOCAL_REDIS}/1",
+        trusted_proxies=settings.trusted_proxies or "127.0.0.1",  # nginx, for the clients' addresses
     )
 
 

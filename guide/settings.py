@@ -45,13 +45,13 @@ class Settings:
     weights: dict[str, float] = field(default_factory=dict)
     """Ranking weight overrides as JSON, e.g. {"interest": 0.8} (GUIDE_WEIGHTS)."""
     redis_url: str = ""
-    """Redis for crowd state shared by replicas; empty = this process's memory (GUIDE_REDIS_URL)."""
+    """Redis for crowd state and rate limits shared by replicas; empty = this process's memory (GUIDE_REDIS_URL)."""
     tracker_store_url: str = ""
     """Where the dialogue server keeps conversations: postgresql://user:password@host:port/db (production,
     shared by replicas); empty = a SQLite file in the data dir (GUIDE_TRACKER_STORE_URL)."""
     lock_store_url: str = ""
-    """Redis that serialises each conversation's turns across dialogue-server workers and replicas,
-    redis://[:password@]host:port/db; empty = one process's memory (GUIDE_LOCK_STORE_URL)."""
+    """Redis that serialises each conversation's turns across dialogue-server workers and replicas and keeps their
+    chat rate limits, redis://[:password@]host:port/db; empty = one process's memory (GUIDE_LOCK_STORE_URL)."""
     dialogue_workers: int = 1
     """Sanic workers per dialogue server; more than one needs the Redis lock store (GUIDE_DIALOGUE_WORKERS)."""
     crowd_feed_url: str = ""
@@ -179,6 +179,20 @@ class Settings:
     """A port serving only the action endpoint (POST /webhook, GET /webhook/actions), which the main port then
     refuses, so a network policy can admit only the dialogue server to it; 0 = the main port serves it
     (GUIDE_ACTION_PORT)."""
+    rate_limits: dict[str, object] = field(default_factory=dict)
+    """Overrides of the rate limits as JSON, each "<count>/<second|minute|hour|day>" or "off", e.g. {"orders":
+    "5/minute"}; the defaults: chat_conversation 30/minute (turns of one conversation), chat_address 120/minute (chat
+    turns from one address; a kiosk counts as one), orders 10/minute, recommendations 60/minute (with calmer
+    alternatives), itineraries 20/minute, history 30/minute (a conversation's messages). Kept in GUIDE_REDIS_URL (guide)
+    and GUIDE_LOCK_STORE_URL (dialogue server) when set, shared by replicas (GUIDE_RATE_LIMITS)."""
+    trusted_proxies: str = ""
+    """Our proxies (nginx), comma-separated addresses or networks: a request from one is counted by the address it
+    adds to X-Forwarded-For; empty = by the peer address, the header ignored (GUIDE_TRUSTED_PROXIES)."""
+    max_body_bytes: int = 65_536
+    """Largest body of a visitor's request, in bytes: chat turns (every route of the dialogue server) and the guide's
+    public API; larger ones get 413 before they are read (GUIDE_MAX_BODY_BYTES)."""
+    max_import_bytes: int = 2_097_152
+    """Largest admin bulk import file (POST /api/v1/admin/{kind}/import), in bytes (GUIDE_MAX_IMPORT_BYTES)."""
 
     def __post_init__(self) -> None:
         if self.env not in ("demo", "production"):

@@ -70,13 +70,17 @@ def unique(prefix: str = "") -> str:
     return prefix + uuid.uuid4().hex[:12]
 
 
-def start_harness(settings: Settings, port: int, tmp: Path, slow_seconds: float = 2.0) -> Harness:
+def start_harness(settings: Settings, port: int, tmp: Path, slow_seconds: float = 2.0,
+                  channels: dict | None = None, fake_clock: bool = False) -> Harness:  # fmt: skip
+    """The harness with ``channels`` (credentials by connector), by default REST (the public channel) beside
+    the messaging connectors ``settings`` configure; ``fake_clock``: the limits' clock moves only when told."""
     credentials = tmp / "credentials.yml"
-    channels = {"channels.rest.CheckedRestInput": None, **messaging(settings)}  # REST: the public channel beside them
+    channels = channels or {"channels.rest.CheckedRestInput": None, **messaging(settings)}
     credentials.write_text(json.dumps(channels, indent=2), encoding="utf-8")
     log = tmp / "harness.log"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "HARNESS_SLOW_SECONDS": str(slow_seconds), "PYTHONWARNINGS": "ignore"}  # fmt: skip
+           "HARNESS_SLOW_SECONDS": str(slow_seconds), "PYTHONWARNINGS": "ignore",
+           **({"HARNESS_FAKE_CLOCK": "1"} if fake_clock else {})}  # fmt: skip
     with log.open("wb") as sink:
         process = subprocess.Popen([str(RASA_PYTHON), str(HARNESS), str(credentials), str(port)], cwd=ROOT, env=env,
                                    stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)  # fmt: skip

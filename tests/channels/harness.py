@@ -7,7 +7,8 @@ mounted by Rasa's ``register`` under ``/webhooks/``. The stand-in bot records ev
 (``GET /_bot/seen?sender=...``) and answers through the connector's real output channel as
 Rasa's processor does: a text with two buttons (one payload longer than Telegram's 64 bytes) and
 a card, like a recommendation. A text starting with "slow" is answered after SLOW seconds
-(environment ``HARNESS_SLOW_SECONDS``).
+(environment ``HARNESS_SLOW_SECONDS``). With ``HARNESS_FAKE_CLOCK=1`` the rate limits' clock
+(``channels/limits.py``) stands still until ``POST /_bot/clock {"advance": seconds}`` moves it.
 """
 
 from __future__ import annotations
@@ -49,8 +50,26 @@ class StandInAgent:
         await message.output_channel.send_response(message.sender_id, reply)
 
 
+class FakeTime:
+    """Stands in for the ``time`` module inside channels/limits.py: a clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+
 def main() -> None:
     credentials, port = sys.argv[1], int(sys.argv[2])
+    clock = FakeTime()
+    if os.environ.get("HARNESS_FAKE_CLOCK"):
+        import channels.limits
+
+        channels.limits.time = clock  # type: ignore[assignment]
     app = Sanic("channels_harness")
     agent = StandInAgent(float(os.environ.get("HARNESS_SLOW_SECONDS", "2")))
     app.ctx.agent = agent
@@ -63,6 +82,11 @@ def main() -> None:
         [channel] = [c for c in channels if c.name() == request.json["channel"]]
         await channel.get_output_channel().send_response(request.json["sender"], {"text": request.json["text"]})
         return response.json({"sent": True})
+
+    @app.post("/_bot/clock")
+    async def advance(request: Request) -> Any:
+        clock.now += float(request.json["advance"])
+        return response.json({"now": clock.now})
 
     @app.get("/_bot/seen")
     async def seen(request: Request) -> Any:

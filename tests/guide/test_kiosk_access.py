@@ -60,7 +60,7 @@ def _issue_one(path: str) -> str:
 
 def test_the_dialogue_server_gets_the_kiosk_channel_and_its_registry(settings):
     credentials = render(settings)
-    assert credentials["channels.kiosk.KioskInput"] == {"registry": str(kiosk_registry_path(settings))}
+    assert credentials["channels.kiosk.KioskInput"]["registry"] == str(kiosk_registry_path(settings))
     assert credentials["channels.webchat.CheckedSocketIOInput"]["session_persistence"] is True
     assert "channels.rest.CheckedRestInput" in credentials
 

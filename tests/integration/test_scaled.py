@@ -21,7 +21,7 @@ import uuid
 
 import pytest
 
-from bench.common import free_port
+from bench.common import ONE_MACHINE_LIMITS, free_port
 from bench.load import Load, audit, drive, stored_turns
 from guide.scaled import scaled_stack
 from guide.settings import Settings
@@ -35,7 +35,8 @@ def stack(tmp_path_factory):
     tag = uuid.uuid4().hex[:8]
     settings = Settings(port=free_port(), data_dir=tmp_path_factory.mktemp("scaled"),
                         database_url=f"postgresql+psycopg://postgres@127.0.0.1:5432/macau_guide_scaled_{tag}",
-                        tracker_store_url=f"postgresql://postgres@127.0.0.1:5432/macau_guide_scaled_talks_{tag}")  # fmt: skip
+                        tracker_store_url=f"postgresql://postgres@127.0.0.1:5432/macau_guide_scaled_talks_{tag}",
+                        rate_limits=ONE_MACHINE_LIMITS)  # fmt: skip
     replica_ports = ([free_port(), free_port()], [free_port(), free_port()])
     built = scaled_stack(settings, rasa_port=free_port(), simulator_port=free_port(), sandbox_port=free_port(),
                          replica_ports=replica_ports)  # fmt: skip

@@ -11,21 +11,21 @@ const WORDS = {
          restart: "Start over", scan: "Scan to continue on your phone", scanNote: "This code works once, for a few minutes.",
          done: "Done", welcome: "Touch your language to start", notSetUp: "This kiosk is not set up: open it with its token.",
          continued: "Continuing the conversation from the kiosk.", codeFailed: "This code cannot be used: ask the kiosk for a new one.",
-         pay: "Pay", levels: ["comfortable", "moderate", "busy", "congested", "severely congested"]},
+         pay: "Pay", tooFast: "Too many messages at once: please wait a moment.", levels: ["comfortable", "moderate", "busy", "congested", "severely congested"]},
   "zh-Hant": {payQr: "用電子錢包掃描的付款二維碼", title: "澳門導覽", language: "語言", message: "訊息", placeholder: "問我關於澳門的事…", send: "發送",
          locate: "使用我的位置", located: "正在使用你的位置", noLocation: "無法取得你的位置",
          walk: "分鐘步行", ride: "分鐘車程", openUntil: "營業至", open24: "24小時開放", map: "地圖", crowd: "人流",
          offline: "暫時無法連接導覽，正在重試…", handoff: "在手機上繼續", restart: "重新開始", scan: "用手機掃描以繼續對話",
          scanNote: "此二維碼只可使用一次，數分鐘內有效。", done: "完成", welcome: "請選擇語言開始",
          notSetUp: "此服務機尚未設定。", continued: "正在繼續服務機上的對話。", codeFailed: "此二維碼無法使用，請在服務機重新取得。",
-         pay: "付款", levels: ["舒適", "正常", "繁忙", "擠迫", "嚴重擠迫"]},
+         pay: "付款", tooFast: "訊息太密，請稍等片刻。", levels: ["舒適", "正常", "繁忙", "擠迫", "嚴重擠迫"]},
   "zh-Hans": {payQr: "用电子钱包扫描的付款二维码", title: "澳门导览", language: "语言", message: "消息", placeholder: "问我关于澳门的事…", send: "发送",
          locate: "使用我的位置", located: "正在使用你的位置", noLocation: "无法获取你的位置",
          walk: "分钟步行", ride: "分钟车程", openUntil: "营业至", open24: "24小时开放", map: "地图", crowd: "人流",
          offline: "暂时无法连接导览，正在重试…", handoff: "在手机上继续", restart: "重新开始", scan: "用手机扫描以继续对话",
          scanNote: "此二维码只能使用一次，几分钟内有效。", done: "完成", welcome: "请选择语言开始",
          notSetUp: "此服务机尚未设置。", continued: "正在继续服务机上的对话。", codeFailed: "此二维码无法使用，请在服务机重新获取。",
-         pay: "付款", levels: ["舒适", "正常", "繁忙", "拥挤", "严重拥挤"]},
+         pay: "付款", tooFast: "消息太频繁，请稍等片刻。", levels: ["舒适", "正常", "繁忙", "拥挤", "严重拥挤"]},
   "pt": {payQr: "Código QR para ler com a carteira digital", title: "Guia de Macau", language: "Língua", message: "Mensagem", placeholder: "Pergunte sobre Macau…", send: "Enviar",
          locate: "Usar a minha localização", located: "A usar a sua localização", noLocation: "A sua localização não está disponível",
          walk: "min a pé", ride: "min de autocarro ou táxi", openUntil: "aberto até", open24: "aberto 24 horas", map: "Mapa",
@@ -33,7 +33,7 @@ const WORDS = {
          restart: "Recomeçar", scan: "Leia com o telemóvel para continuar", scanNote: "Este código funciona uma vez, por poucos minutos.",
          done: "Concluído", welcome: "Toque na sua língua para começar", notSetUp: "Este quiosque não está configurado.",
          continued: "A continuar a conversa do quiosque.", codeFailed: "Este código não pode ser usado: peça outro ao quiosque.",
-         pay: "Pagar", levels: ["confortável", "moderado", "movimentado", "congestionado", "muito congestionado"]},
+         pay: "Pagar", tooFast: "Demasiadas mensagens seguidas: aguarde um momento.", levels: ["confortável", "moderado", "movimentado", "congestionado", "muito congestionado"]},
 };
 const KIOSK = config.mode === "kiosk";
 const $ = (id) => document.getElementById(id);
@@ -242,6 +242,7 @@ function connect() {
     while (queue.length) socket.emit("user_uttered", queue.shift());
   });
   socket.on("bot_uttered", (m) => drawBot(normalize(m)));
+  socket.on("rate_limited", () => setStatus(words().tooFast));  // the message was not sent (429)
   socket.on("connect_error", () => setStatus(words().offline));
   socket.on("disconnect", () => { ready = false; });
 }
@@ -314,6 +315,7 @@ async function postKiosk(message) {
     });
     if (session !== sessionId) return;
     if (r.status === 401) { setStatus(words().notSetUp); return; }
+    if (r.status === 429) { setStatus(words().tooFast); return; }
     if (!r.ok) { setStatus(words().offline); return; }
     setStatus("");
     const replies = await r.json();
