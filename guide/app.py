@@ -138,15 +138,12 @@ PAGE_POLICY = web.AppKey("page_policy", str)  # the Content-Security-Policy of o
 
 
 async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
-    """Once an hour, conversations idle longer than the retention period go (off when it is 0)."""
+    """Once an hour, conversations idle longer than the retention period go (kept when it is 0), and
+    orders never paid go after GUIDE_UNPAID_ORDER_HOURS."""
     settings = app[SETTINGS]
-    days = settings.conversation_retention_days
-    if days <= 0:
-        yield
-        return
     stop = asyncio.Event()
     task = asyncio.create_task(keep_forgetting(
-        lambda: retention.forget(settings.tracker_url, app[STORE].engine, days, datetime.now(timezone.utc)), stop))
+        lambda: retention.tidy(settings, app[STORE].engine, datetime.now(timezone.utc)), stop))
     app[RETENTION] = task
     yield
     stop.set()
@@ -191,6 +188,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app[PAGE_POLICY] = content_security_policy(settings)
     app[METRICS] = Metrics()
     app[LIMITS] = build_limits(settings)
+    retention.check(settings)
 
     async def services(app: web.Application) -> AsyncIterator[None]:
         lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender

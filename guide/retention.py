@@ -6,6 +6,9 @@ whose last event is older than the cutoff goes whole, in one transaction: deleti
 events would leave Rasa a conversation without its start (session, slots). In the knowledge
 database, payment orders of that age keep their money facts for the accounts but lose their
 conversation id, and expired kiosk handoff codes (a kiosk tied to a conversation) go.
+
+Orders never paid go whole after ``GUIDE_UNPAID_ORDER_HOURS`` (anyone can start a checkout, so
+they must not pile up), whether or not conversations are kept.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,10 +26,14 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.handoff import forget_handoffs
+from guide.settings import Settings, SettingsError
 from payments.orders import OrderStore
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600.0
+# Providers resend a payment notification for up to a day (WeChat Pay over about 24 hours): an order
+# must outlive that, or a late "paid" would find nothing.
+MIN_UNPAID_HOURS = 24
 
 # Rasa 3.6's SQLTrackerStore.SQLEvent (rasa/core/tracker_store.py); retention needs two of its columns.
 RASA_COLUMNS = {"id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"}
@@ -43,6 +50,7 @@ class Forgotten:
     events: int
     orders: int = 0  # orders whose conversation id was cleared
     handoffs: int = 0
+    unpaid_orders: int = 0  # orders never paid, deleted
 
 
 def tracker_engine(url: str) -> Engine | None:
@@ -104,6 +112,25 @@ def forget(tracker_url: str, knowledge: Engine, days: int, now: datetime) -> For
                      forget_handoffs(knowledge, cutoff))  # fmt: skip
 
 
+def check(settings: Settings) -> None:
+    """Refuse an unpaid-order period shorter than the providers' notifications last."""
+    if settings.unpaid_order_hours < MIN_UNPAID_HOURS:
+        raise SettingsError(f"GUIDE_UNPAID_ORDER_HOURS must be at least {MIN_UNPAID_HOURS}: providers resend "
+                            "payment notifications for a day")  # fmt: skip
+
+
+def purge_unpaid(knowledge: Engine, hours: int, now: datetime) -> int:
+    """Delete orders never paid, made more than ``hours`` before ``now``: how many."""
+    return OrderStore(knowledge).purge_unpaid(now - timedelta(hours=hours))
+
+
+def tidy(settings: Settings, knowledge: Engine, now: datetime) -> Forgotten:
+    """The hourly run: conversations past the retention period (unless it is 0), and unpaid orders."""
+    days = settings.conversation_retention_days
+    gone = forget(settings.tracker_url, knowledge, days, now) if days > 0 else Forgotten(0, 0)
+    return replace(gone, unpaid_orders=purge_unpaid(knowledge, settings.unpaid_order_hours, now))
+
+
 async def keep_forgetting(run: Callable[[], Forgotten], stop: asyncio.Event,
                           interval: float = INTERVAL_SECONDS) -> None:  # fmt: skip
     """``run`` at once and then every ``interval`` seconds until ``stop``; a failed run waits for the next."""
@@ -114,9 +141,10 @@ async def keep_forgetting(run: Callable[[], Forgotten], stop: asyncio.Event,
             log.warning("retention: old conversations not forgotten this time: %s", exc)
         else:
             if gone != Forgotten(0, 0):
-                log.info("retention: forgot %d conversations (%d events), unlinked %d orders, %d handoffs",
-                         gone.conversations, gone.events, gone.orders, gone.handoffs,
-                         extra={"conversations": gone.conversations, "events": gone.events,
-                                "orders": gone.orders, "handoffs": gone.handoffs})  # fmt: skip
+                log.info("retention: forgot %d conversations (%d events), unlinked %d orders, %d handoffs; "
+                         "deleted %d unpaid orders", gone.conversations, gone.events, gone.orders, gone.handoffs,
+                         gone.unpaid_orders, extra={"conversations": gone.conversations, "events": gone.events,
+                                                    "orders": gone.orders, "handoffs": gone.handoffs,
+                                                    "unpaid_orders": gone.unpaid_orders})  # fmt: skip
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)

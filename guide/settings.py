@@ -193,6 +193,9 @@ class Settings:
     public API; larger ones get 413 before they are read (GUIDE_MAX_BODY_BYTES)."""
     max_import_bytes: int = 2_097_152
     """Largest admin bulk import file (POST /api/v1/admin/{kind}/import), in bytes (GUIDE_MAX_IMPORT_BYTES)."""
+    unpaid_order_hours: int = 48
+    """Orders never paid are deleted this many hours after they were made, with their events, links and notices
+    (checked hourly); at least 24, as providers resend notifications for a day (GUIDE_UNPAID_ORDER_HOURS)."""
 
     def __post_init__(self) -> None:
         if self.env not in ("demo", "production"):

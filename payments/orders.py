@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -138,6 +138,20 @@ class OrderStore:
                                                              payment_orders.c.conversation_id.is_not(None))
                                 .values(conversation_id=None))  # fmt: skip
         return done.rowcount
+
+    def purge_unpaid(self, before: datetime) -> int:
+        """Delete the orders never paid that were made before ``before``, with their events, links and
+        seen notifications: checkouts anyone can start cannot fill the database. Paid orders stay."""
+        with self.engine.begin() as conn:
+            # Orders first, each re-checked as it goes: one paid meanwhile is not deleted, nor its rows.
+            ids = conn.execute(delete(payment_orders).where(payment_orders.c.created_at < before,
+                                                            payment_orders.c.status != "paid")
+                               .returning(payment_orders.c.id)).scalars().all()  # fmt: skip
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for table in (payment_events, payment_links, payment_notices):
+                    conn.execute(delete(table).where(table.c.order_id.in_(chunk)))
+        return len(ids)
 
     def note(self, order_id: str, source: str, at: datetime, detail: dict) -> None:
         """An event that changes nothing (a refused notification, a link opened)."""

@@ -20,7 +20,7 @@ from guide import cli, logs
 from guide.app import RETENTION, create_app, open_store
 from guide.handoff import Handoffs
 from guide.keys import SETTINGS
-from guide.retention import RetentionError, forget
+from guide.retention import RetentionError, forget, tidy
 from guide.settings import Settings
 from payments.orders import Order, OrderStore
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -229,8 +229,22 @@ async def test_the_service_forgets_in_the_background(aiohttp_client, tmp_path, f
     assert events_by_sender(tracker) == KEPT
 
 
-async def test_retention_zero_starts_no_background_task(aiohttp_client, settings, fake_encoder):
-    client = await aiohttp_client(create_app(replace(settings, conversation_retention_days=0), fake_encoder))
-    assert RETENTION not in client.app
-    running = await aiohttp_client(create_app(replace(settings, data_dir=settings.data_dir / "b"), fake_encoder))
-    assert RETENTION in running.app
+async def test_retention_zero_keeps_conversations_but_still_deletes_unpaid_orders(aiohttp_client, tmp_path,
+                                                                                 fake_encoder):  # fmt: skip
+    (tmp_path / "var").mkdir()
+    tracker = f"sqlite:///{tmp_path / 'var' / 'rasa-tracker.sqlite3'}"
+    make_tracker(tracker, "sqlite")
+    settings = Settings(data_dir=tmp_path / "var", conversation_retention_days=0)
+    fill_knowledge(settings)
+    store = open_store(settings)
+    try:
+        OrderStore(store.engine).claim(replace(order("ord_unpaid", "web-0123456789abcdef", 3), status="expired",
+                                               paid_at=None, idempotency_key="key-unpaid-" + "x" * 24))  # fmt: skip
+        gone = tidy(settings, store.engine, NOW)
+        assert (gone.conversations, gone.orders, gone.unpaid_orders) == (0, 0, 1)
+        assert sum(events_by_sender(tracker).values()) == 8
+        assert OrderStore(store.engine).get("ord_old").conversation_id == "whatsapp:+85366123456"
+    finally:
+        store.close()
+    client = await aiohttp_client(create_app(settings, fake_encoder))
+    assert RETENTION in client.app  # the hourly run goes on: unpaid orders never pile up
