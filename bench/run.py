@@ -1,4 +1,5 @@
-"""``make bench``: recommender latency and whole-stack chat turns, printed and saved.
+"""``make bench``: recommender latency, whole-stack chat turns, live updates, scale and the rate
+limiter's cost (``bench/limits.py``), printed and saved.
 
 Medians and 99th percentiles, never single timings: the machines are shared and noisy.
 """
@@ -14,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.common import ONE_MACHINE_LIMITS, free_port, summary
+from bench.limits import bench_limits
+from bench.limits import table as limits_table
 from bench.live import bench_edit_to_visible, bench_incremental
 from bench.scale import bench_scale
 from bench.scale import table as scale_table
@@ -182,6 +185,8 @@ def table(results: dict) -> str:
         ))
     if results.get("scale"):
         lines += ["", *scale_table(results["scale"])]
+    if results.get("limits"):
+        lines += ["", *limits_table(results["limits"])]
     return "\n".join(lines) + "\n"
 
 
@@ -194,6 +199,7 @@ def main() -> None:
         "chat": bench_chat(),
         "live": {"edit_to_visible": bench_edit_to_visible(), "incremental_update": bench_incremental(seed)},
         "scale": bench_scale(),
+        "limits": bench_limits(),
     }
     text = table(results)
     print(text)
