@@ -72,3 +72,19 @@ async def test_oversized_body(client):
     response = await client.post("/webhook", data=b"x" * (2 * 1024 * 1024), headers=ACTION_HEADERS)
     assert response.status == 413
     assert_error_shape(await response.json(), 413)
+
+
+async def test_oversized_public_body_and_too_many_requests(aiohttp_client, settings, fake_encoder):
+    from dataclasses import replace
+
+    from guide.app import create_app
+
+    client = await aiohttp_client(create_app(replace(settings, rate_limits={"itineraries": "1/hour"}), fake_encoder))
+    response = await client.post("/api/v1/itineraries", data=b"{" + b" " * 70_000 + b"}")
+    assert response.status == 413
+    assert_error_shape(await response.json(), 413)
+    response = await client.post("/api/v1/itineraries", json={"start": {"lat": 22.19, "lon": 113.54}})
+    assert response.status == 200
+    response = await client.post("/api/v1/itineraries", json={"start": {"lat": 22.19, "lon": 113.54}})
+    assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+    assert_error_shape(await response.json(), 429)
