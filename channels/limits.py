@@ -23,6 +23,8 @@ import hashlib
 import ipaddress
 import logging
 import math
+import os
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -32,6 +34,9 @@ logger = logging.getLogger(__name__)
 PREFIX = "macauguide:limits:"
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86_400.0}
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+# A Redis server: its URL, or redis.Redis's keyword arguments (host, port, db, password, ssl), which
+# the dialogue server's credentials use so a password can stay a ${VARIABLE} Rasa substitutes.
+Redis = Union[Text, Mapping[Text, Any]]
 
 # The limits by name, "<count>/<second|minute|hour|day>" or "off"; each is per client address
 # unless its name says otherwise. Settings override them one by one (GUIDE_RATE_LIMITS).
@@ -189,9 +194,9 @@ class RedisBuckets:
     """Buckets in Redis, shared by every replica (one script call a request, whatever the number of
     buckets); this process's own when Redis does not answer."""
 
-    def __init__(self, url: Text, prefix: Text = PREFIX, clock: Callable[[], float] = time.time,
+    def __init__(self, server: Redis, prefix: Text = PREFIX, clock: Callable[[], float] = time.time,
                  timeout: float = 0.5) -> None:  # fmt: skip
-        self.url = url
+        self.server = server
         self.prefix = prefix
         self.clock = clock
         self.timeout = timeout
@@ -207,7 +212,11 @@ class RedisBuckets:
             import redis.asyncio as redis
 
             self._errors = (redis.RedisError, OSError)
-            self._redis = redis.from_url(self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout)
+            timeouts = {"socket_timeout": self.timeout, "socket_connect_timeout": self.timeout}
+            if isinstance(self.server, str):
+                self._redis = redis.from_url(self.server, **timeouts)
+            else:
+                self._redis = redis.Redis(**self.server, **timeouts)
             self._script = self._redis.register_script(TAKE)
         return self._redis
 
@@ -234,10 +243,10 @@ class RedisBuckets:
             self._redis = None
 
 
-def make_buckets(redis_url: Optional[Text], clock: Optional[Callable[[], float]] = None) -> Buckets:
-    """Redis when a URL is set, else this process's memory."""
-    if redis_url:
-        return RedisBuckets(redis_url, clock=clock or time.time)
+def make_buckets(redis: Optional[Redis], clock: Optional[Callable[[], float]] = None) -> Buckets:
+    """Redis when one is given, else this process's memory."""
+    if redis:
+        return RedisBuckets(redis, clock=clock or time.time)
     return MemoryBuckets(clock=clock or time.monotonic)
 
 
@@ -314,6 +323,16 @@ def client_address(peer: Optional[Text], forwarded_for: Optional[Text], trusted:
     return str(address)
 
 
+def _with_password(server: Optional[Redis]) -> Optional[Redis]:
+    """A password written as ``${VARIABLE}`` from the environment: Rasa expands such a value in a YAML
+    credentials file (deploy/), not in the JSON one the stack writes, where it arrives as written."""
+    password = server.get("password") if isinstance(server, Mapping) else None
+    found = re.fullmatch(r"\$\{(\w+)\}", password) if isinstance(password, str) else None
+    if server is None or found is None:
+        return server
+    return {**server, "password": os.environ.get(found.group(1), "")}
+
+
 @dataclass(frozen=True)
 class Limits:
     """A process's limits: the named rates over its buckets, whom to believe about client addresses,
@@ -325,20 +344,20 @@ class Limits:
     max_body_bytes: int = 64 * 1024
 
     @classmethod
-    def build(cls, overrides: Optional[Mapping[Text, Any]] = None, redis_url: Optional[Text] = None,
+    def build(cls, overrides: Optional[Mapping[Text, Any]] = None, redis: Optional[Redis] = None,
               trusted_proxies: Text = "", max_body_bytes: int = 64 * 1024,
               clock: Optional[Callable[[], float]] = None) -> "Limits":  # fmt: skip
         if int(max_body_bytes) < 1024:
             raise LimitError(f"a body cap of {max_body_bytes} bytes is too small (1024 at least)")
-        return cls(Limiter(rates(overrides), make_buckets(redis_url or None, clock)), networks(trusted_proxies),
+        return cls(Limiter(rates(overrides), make_buckets(redis or None, clock)), networks(trusted_proxies),
                    int(max_body_bytes))  # fmt: skip
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Mapping[Text, Any]]) -> "Limits":
-        """From a channel's credentials, ``limits: {rates, redis_url, trusted_proxies, max_body_bytes}``;
+        """From a channel's credentials, ``limits: {rates, redis, trusted_proxies, max_body_bytes}``;
         the defaults (in memory) where absent."""
         given = dict((credentials or {}).get("limits") or {})
-        return cls.build(given.get("rates"), given.get("redis_url"), given.get("trusted_proxies") or "",
+        return cls.build(given.get("rates"), _with_password(given.get("redis")), given.get("trusted_proxies") or "",
                          given.get("max_body_bytes") or 64 * 1024)  # fmt: skip
 
     def address(self, peer: Optional[Text], forwarded_for: Optional[Text]) -> Text:

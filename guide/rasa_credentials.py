@@ -11,7 +11,8 @@ settings that configure the guide service decide which channels the dialogue ser
 * messaging channels are added only when their credentials are set.
 
 The public chat channels (REST, socket.io, kiosk) also get ``limits:`` (``limits``): their turn
-limits, the Redis that keeps them (the lock store's), the trusted proxies and the body cap.
+limits, the Redis that keeps them (the lock store's, its password a ``${VARIABLE}``), the trusted
+proxies and the body cap.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from channels.limits import LimitError, Limits
+from guide import rasa_endpoints
 from guide.settings import Settings, SettingsError
 from knowledge.private_files import write_private
 
@@ -60,8 +62,18 @@ def limits(settings: Settings) -> dict[str, Any]:
     except LimitError as exc:
         raise SettingsError(f"GUIDE_RATE_LIMITS, GUIDE_TRUSTED_PROXIES or GUIDE_MAX_BODY_BYTES: {exc}") from exc
     rates = {k: v for k, v in settings.rate_limits.items() if k.startswith("chat_")}
-    return {"rates": rates, "redis_url": settings.lock_store_url, "trusted_proxies": settings.trusted_proxies,
+    return {"rates": rates, "redis": lock_store_redis(settings), "trusted_proxies": settings.trusted_proxies,
             "max_body_bytes": settings.max_body_bytes}
+
+
+def lock_store_redis(settings: Settings) -> dict[str, Any] | None:
+    """The lock store's Redis as redis.Redis's arguments, its password the variable the lock store's is
+    (``${RASA_LOCK_PASSWORD}``, ``rasa_endpoints.environment``), so no secret is written here."""
+    if not settings.lock_store_url:
+        return None
+    store = rasa_endpoints.lock_store(settings.lock_store_url)
+    redis = {"host": store["url"], "port": store["port"], "db": store["db"], "ssl": store["use_ssl"]}
+    return {**redis, "password": store["password"]} if "password" in store else redis
 
 
 def messaging(settings: Settings) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def render(settings: Settings) -> dict[str, Any]:
         # The token goes as a header: as ?token= it would land in proxies' logs (nginx's error log).
         "action_endpoint": {"url": "${ACTION_ENDPOINT_URL}", "headers": {TOKEN_HEADER: "${ACTION_ENDPOINT_TOKEN}"}},
         "tracker_store": _tracker_store(settings),
-        **({"lock_store": _lock_store(settings.lock_store_url)} if settings.lock_store_url else {}),
+        **({"lock_store": lock_store(settings.lock_store_url)} if settings.lock_store_url else {}),
     }
 
 
@@ -91,7 +91,8 @@ def _tracker_store(settings: Settings) -> dict[str, Any]:
     return store
 
 
-def _lock_store(lock_store_url: str) -> dict[str, Any]:
+def lock_store(lock_store_url: str) -> dict[str, Any]:
+    """Rasa's Redis lock store for this URL (the chat rate limits use the same server: rasa_credentials)."""
     url = urlsplit(lock_store_url)
     if url.scheme not in ("redis", "rediss") or not url.hostname:
         raise SettingsError(f"GUIDE_LOCK_STORE_URL={_redacted(lock_store_url)!r} is not redis://[:password@]host:port/db")

@@ -188,7 +188,9 @@ url, prefix = sys.argv[1], json.loads(sys.argv[2])
 now = [1_700_000_000.0]
 async def main():
     buckets = RedisBuckets(url, prefix=prefix, clock=lambda: now[0])
-    limits = Limits.from_credentials({"limits": {"rates": {"chat_conversation": "3/minute"}, "redis_url": url}})
+    server = {"host": "127.0.0.1", "port": 6379, "db": int(url.rsplit("/", 1)[1]), "ssl": False,
+              "password": "${LIMITS_TEST_PASSWORD}"}  # as guide/rasa_credentials.py writes the lock store's
+    limits = Limits.from_credentials({"limits": {"rates": {"chat_conversation": "3/minute"}, "redis": server}})
     out = {"redis": redis.__version__, "kind": type(limits.limiter.buckets).__name__}
     out["takes"] = [(await buckets.take([("k", Rate(3, 60.0))])).allowed for _ in range(4)]
     now[0] += 20
@@ -205,7 +207,7 @@ def test_the_dialogue_servers_python_runs_the_same_redis_buckets():
     prefix = f"test-limits-{uuid.uuid4().hex[:8]}:"
     done = subprocess.run([str(RASA_PYTHON), "-c", RASA_SCRIPT, REDIS_URL, json.dumps(prefix)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})  # fmt: skip
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "LIMITS_TEST_PASSWORD": ""})  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["redis"].startswith("4.") and seen["kind"] == "RedisBuckets"
