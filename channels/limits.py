@@ -42,7 +42,9 @@ Redis = Union[Text, Mapping[Text, Any]]
 # unless its name says otherwise. Settings override them one by one (GUIDE_RATE_LIMITS).
 DEFAULT_RATES: Dict[Text, Text] = {
     "chat_conversation": "30/minute",  # turns of one conversation (any channel that lets the caller name it)
-    "chat_address": "120/minute",  # chat turns from one address (a kiosk counts as one), all conversations
+    # Chat turns from one address (a kiosk counts as one), all conversations. Generous: roaming phones
+    # from the mainland reach us through their carriers' gateways, many visitors behind one address.
+    "chat_address": "600/minute",
     "orders": "10/minute",  # POST /api/v1/payments/orders: each calls a provider and writes rows
     "recommendations": "60/minute",  # GET /api/v1/recommendations and .../alternatives: a query embedding each
     "itineraries": "20/minute",  # POST /api/v1/itineraries

@@ -181,7 +181,7 @@ class Settings:
     (GUIDE_ACTION_PORT)."""
     rate_limits: dict[str, object] = field(default_factory=dict)
     """Overrides of the rate limits as JSON, each "<count>/<second|minute|hour|day>" or "off", e.g. {"orders":
-    "5/minute"}; the defaults: chat_conversation 30/minute (turns of one conversation), chat_address 120/minute (chat
+    "5/minute"}; the defaults: chat_conversation 30/minute (turns of one conversation), chat_address 600/minute (chat
     turns from one address; a kiosk counts as one), orders 10/minute, recommendations 60/minute (with calmer
     alternatives), itineraries 20/minute, history 30/minute (a conversation's messages). Kept in GUIDE_REDIS_URL (guide)
     and GUIDE_LOCK_STORE_URL (dialogue server) when set, shared by replicas (GUIDE_RATE_LIMITS)."""
