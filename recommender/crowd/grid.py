@@ -81,6 +81,19 @@ class Grid:
         k = np.maximum(1, -((cut - target) // period))  # ceil((target - cut) / period), at least one period
         return self.at(table, place, target - k * period)
 
+    def lag_mean(self, table: np.ndarray, place: np.ndarray, target: np.ndarray, cut: np.ndarray, period: int,
+                 count: int) -> np.ndarray:  # fmt: skip
+        """Mean of ``table`` at the ``count`` latest hours ``target - k * period`` at or before ``cut`` (NaN: none)."""
+        k = np.maximum(1, -((cut - target) // period))
+        total, seen = np.zeros(len(target)), np.zeros(len(target))
+        for step in range(count):
+            value = self.at(table, place, target - (k + step) * period)
+            known = ~np.isnan(value)
+            total += np.where(known, value, 0.0)
+            seen += known
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(seen > 0, total / np.maximum(seen, 1), np.nan)
+
     def latest_before(self, place: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Grid index of the latest observation at or before ``cut`` (-1 none), and its anomaly."""
         index = np.full(len(cut), -1, np.int64)

@@ -5,7 +5,8 @@ algorithm) is the model: it is already in the guide's venv, so no new compiled d
 handles missing lags natively and takes the place as a categorical feature. One model serves
 every horizon, the horizon being a feature (``make eval`` measures it against one model per
 horizon, see the README). It predicts the transformed value (log headcount, or the level),
-which the place's thresholds turn into a level.
+which the place's thresholds turn into a level; it learns the departure from the place's
+hour-of-week profile (so places of any size share what they learn).
 
 Leak-free by construction: every feature of a forecast for hour ``t`` at horizon ``h`` is
 read from observations at or before ``t - h - 1`` (``cut``), and the profile from the fit period.
@@ -23,8 +24,9 @@ from recommender.crowd.history import History
 
 FEATURES = (
     "place", "hour", "weekday", "holiday", "holiday_tomorrow", "holiday_yesterday", "day_of_year", "horizon",
-    "profile", "last_anomaly", "last_age", "day_lag_anomaly", "week_lag_anomaly", "mean_anomaly_24h",
-    "mean_anomaly_168h",
+    "profile", "last_value", "last_anomaly", "last_age", "previous_anomaly", "before_previous_anomaly",
+    "day_lag_anomaly", "week_lag_anomaly", "mean_anomaly_24h", "mean_anomaly_168h", "week_lags_anomaly",
+    "day_lags_anomaly",
 )  # fmt: skip
 
 
@@ -93,6 +95,11 @@ class Features:
     calendar: Calendar
     names: tuple[str, ...] = field(default=FEATURES)
 
+    def usual(self, rows: np.ndarray) -> np.ndarray:
+        """The profile's transformed value at each row's place and hour of the week."""
+        h = self.history
+        return self.profile[h.place[rows], hour_of_week(h.weekday[rows], h.local_hour[rows])]
+
     def matrix(self, rows: np.ndarray, horizon: int) -> np.ndarray:
         h = self.history
         place = h.place[rows].astype(np.int64)
@@ -112,12 +119,17 @@ class Features:
             "day_of_year": _day_of_year(day),
             "horizon": np.full(len(rows), horizon),
             "profile": self.profile[place, how],
+            "last_value": self.grid.at(self.grid.value, place, last),
             "last_anomaly": last_anomaly,
+            "previous_anomaly": self.grid.at(self.grid.anomaly, place, last - 1),
+            "before_previous_anomaly": self.grid.at(self.grid.anomaly, place, last - 2),
             "last_age": age,
             "day_lag_anomaly": self.grid.lag(self.grid.anomaly, place, target, cut, 24),
             "week_lag_anomaly": self.grid.lag(self.grid.anomaly, place, target, cut, HOURS_A_WEEK),
             "mean_anomaly_24h": self.grid.mean_anomaly(place, cut, 24),
             "mean_anomaly_168h": self.grid.mean_anomaly(place, cut, HOURS_A_WEEK),
+            "week_lags_anomaly": self.grid.lag_mean(self.grid.anomaly, place, target, cut, HOURS_A_WEEK, 4),
+            "day_lags_anomaly": self.grid.lag_mean(self.grid.anomaly, place, target, cut, 24, 7),
         }
         return np.column_stack([np.asarray(columns[name], np.float64) for name in self.names])
 
@@ -137,20 +149,21 @@ class LearnedModel:
 
     @classmethod
     def fit(cls, features: Features, rows: np.ndarray, horizons: tuple[int, ...], target: np.ndarray,
-            max_iter: int = 300, seed: int = 0) -> LearnedModel:  # fmt: skip
+            max_iter: int = 300, seed: int = 0, loss: str = "squared_error") -> LearnedModel:  # fmt: skip
         import time
 
         from sklearn.ensemble import HistGradientBoostingRegressor
 
         started = time.perf_counter()
         x = np.concatenate([features.matrix(rows, h) for h in horizons])
-        y = np.concatenate([target for _ in horizons])
+        y = np.tile(target - features.usual(rows), len(horizons))
         regressor = HistGradientBoostingRegressor(
-            max_iter=max_iter, learning_rate=0.1, max_leaf_nodes=63, min_samples_leaf=40,
+            loss=loss, max_iter=max_iter, learning_rate=0.1, max_leaf_nodes=63, min_samples_leaf=40,
             categorical_features=[features.names.index("place")], early_stopping=False, random_state=seed,
         )  # fmt: skip
         regressor.fit(x, y)
         return cls(regressor, time.perf_counter() - started)
 
     def predict(self, features: Features, rows: np.ndarray, horizon: int) -> np.ndarray:
-        return self.regressor.predict(features.matrix(rows, horizon))
+        """The transformed value expected at each row's hour, ``horizon`` hours ahead."""
+        return features.usual(rows) + self.regressor.predict(features.matrix(rows, horizon))
