@@ -41,6 +41,7 @@ load: venv venv-rasa model nginx
 
 eval: venv venv-rasa model
 	$(VENV)/bin/python -m bench.eval_crowd
+	$(VENV)/bin/python -m bench.eval_backtest
 	$(VENV)/bin/python -m bench.eval_recommender
 	$(VENV)/bin/python -m bench.eval_nlu
 	$(VENV)/bin/python -m bench.eval_conversations

@@ -123,6 +123,33 @@ def _payment_sandbox(args: argparse.Namespace, settings: Settings) -> None:
     web.run_app(Sandbox(keys, public).app(), host=settings.host, port=args.port, print=None)
 
 
+def _crowd_backtest(args: argparse.Namespace, settings: Settings) -> None:
+    """Fit on a history file before a date, forecast every later hour at each horizon, write the rows."""
+    from recommender.crowd.backtest import BacktestError, parse_train_until, run_backtest
+    from recommender.crowd.history import HistoryError, read_history
+
+    try:
+        horizons = tuple(sorted({int(h) for h in args.horizons.split(",") if h.strip()}))
+    except ValueError:
+        raise CliError(f"--horizons {args.horizons!r}: give whole hours separated by commas, e.g. 1,4,24,168") from None
+    try:
+        history = read_history(args.history)
+        result = run_backtest(history, parse_train_until(args.train_until), horizons, holidays=args.holidays,
+                              max_iter=args.max_iter)  # fmt: skip
+        written = result.write_csv(args.out)
+    except (HistoryError, BacktestError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+    print(f"{len(history)} rows, {result.places} places; fitted on {result.train_rows} rows in "
+          f"{result.fit_seconds:.1f} s; wrote {written} predictions to {args.out} ({result.seconds:.0f} s in all)")
+    print("| method | " + " | ".join(f"{h} h" for h in horizons) + " |")
+    print("|---|" + "---:|" * len(horizons))
+    for method, by_horizon in result.metrics().items():
+        print(f"| {method} MAE | " + " | ".join(f"{by_horizon[str(h)]['mae']:.3f}" for h in horizons) + " |")
+    model = result.metrics()["model"]
+    print("| model level>=4 recall / precision | "
+          + " | ".join(f"{model[str(h)]['recall4']:.2f} / {model[str(h)]['precision4']:.2f}" for h in horizons) + " |")
+
+
 _DURATION = re.compile(r"^(?P<n>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -302,6 +329,17 @@ def main(argv: list[str] | None = None) -> int:
     revoke_kiosk = kiosk.add_parser("revoke", help="revoke every token of a kiosk")
     revoke_kiosk.add_argument("kiosk_id")
     revoke_kiosk.set_defaults(func=_kiosk_revoke)
+    crowd = commands.add_parser("crowd", help="crowd history and forecasts").add_subparsers(dest="crowd_command",
+                                                                                           required=True)  # fmt: skip
+    backtest = crowd.add_parser("backtest", help="fit on history before a date, forecast after it, write the rows")
+    backtest.add_argument("--history", required=True, help="CSV or .csv.gz: target_id, observed_at, headcount or level")
+    backtest.add_argument("--train-until", required=True, help="fit on rows before this date, e.g. 2014-01-01")
+    backtest.add_argument("--horizons", default="1,4,24,168", help="hours ahead, e.g. 1,4,24,168")
+    backtest.add_argument("--out", required=True, help="where to write the predictions CSV")
+    backtest.add_argument("--holidays", default="MO,CN",
+                          help="holiday calendars (python-holidays codes), default MO,CN; AU-VIC for Melbourne")
+    backtest.add_argument("--max-iter", type=int, default=200, help="boosting rounds (default 200)")
+    backtest.set_defaults(func=_crowd_backtest)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -87,3 +87,25 @@ class Observation:
             headcount=data.get("headcount"),
             capacity=data.get("capacity"),
         )
+
+
+# Percentiles of a sight's own history where levels 2-5 start (issue 20): at or below the
+# 50th percentile comfortable, the 75th moderate, the 90th busy, the 97th congested, above severe.
+HISTORY_PERCENTILES: tuple[float, ...] = (50.0, 75.0, 90.0, 97.0)
+
+
+def quantile_thresholds(headcounts, percentiles: tuple[float, ...] = HISTORY_PERCENTILES) -> tuple[float, ...]:
+    """The headcounts at ``percentiles`` of one sight's history: a level starts above each."""
+    import numpy as np
+
+    values = np.asarray(headcounts, dtype=np.float64)
+    if values.size == 0:
+        raise ValueError("no history to take quantiles of")
+    return tuple(float(q) for q in np.percentile(values, percentiles))
+
+
+def levels_by_thresholds(headcounts, thresholds: tuple[float, ...]):
+    """Levels 1-5 (a NumPy int array) of ``headcounts``: 1 at or below the first threshold, 5 above the last."""
+    import numpy as np
+
+    return np.searchsorted(np.asarray(thresholds), np.asarray(headcounts, dtype=np.float64), side="left") + 1
