@@ -37,3 +37,20 @@ def phrase(domain: dict[str, Any], name: str, lang: str, **values: Any) -> str:
     if not default or "text" not in default:
         return ""
     return default["text"].format_map(_Blank(values))
+
+
+def duration(domain: dict[str, Any], lang: str, minutes: float) -> str:
+    """A length of time as the language says it: "1-hour", "1,5 horas", "1個半鐘", "半小时", "100 minutos".
+
+    Whole and half hours read as hours (the domain words each case: one hour, half an hour,
+    N hours, N and a half hours); any other length reads as minutes."""
+    whole, rest = divmod(round(minutes), 60)
+    if rest == 0 and whole == 1:
+        return phrase(domain, "utter_duration_one_hour", lang)
+    if rest == 0:
+        return phrase(domain, "utter_duration_hours", lang, hours=whole)
+    if rest == 30 and whole == 0:
+        return phrase(domain, "utter_duration_half_hour", lang)
+    if rest == 30:
+        return phrase(domain, "utter_duration_hours_and_half", lang, hours=whole)
+    return phrase(domain, "utter_duration_minutes", lang, minutes=round(minutes))

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.base import ServiceAction, visitor_place
 from bot.actions.context import Ask, ask_of, district_name, district_origin, shown_list
-from bot.actions.phrases import language_of
+from bot.actions.phrases import duration, language_of
 from bot.actions.sights import named_sight
 from bot.actions.when import parse_duration
 from knowledge.hours import MACAU_TZ
@@ -79,14 +79,14 @@ class ActionPlanDay(ServiceAction):
         if not route.stops:
             dispatcher.utter_message(response="utter_plan_none")
             return done
+        length = {"minutes": round(float(minutes)), "duration": duration(domain, lang, float(minutes))}
         if in_district is not None and ask.district and visitor_place(tracker) is None:
-            dispatcher.utter_message(response="utter_plan_intro_district", hours=f"{float(minutes) / 60:g}",
+            dispatcher.utter_message(response="utter_plan_intro_district", **length,
                                      place=in_district.name(lang), district=district_name(ask.district, domain, lang))
         elif start_sight is not None and visitor_place(tracker) is None:
-            dispatcher.utter_message(response="utter_plan_intro_from", hours=f"{float(minutes) / 60:g}",
-                                     place=start_sight.name(lang))  # fmt: skip
+            dispatcher.utter_message(response="utter_plan_intro_from", **length, place=start_sight.name(lang))
         else:
-            dispatcher.utter_message(response="utter_plan_intro", hours=f"{float(minutes) / 60:g}")
+            dispatcher.utter_message(response="utter_plan_intro", **length)
         for stop in route.stops:
             dispatcher.utter_message(
                 response="utter_plan_stop_walk" if stop.leg.mode == "walk" else "utter_plan_stop_ride",

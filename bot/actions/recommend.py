@@ -86,7 +86,7 @@ class ActionRecommend(ServiceAction):
             return learnt
         asked = [*interests, *(i for i in result.query.interests if i not in interests)]
         if asked:
-            names = phrase(domain, "utter_reason_separator", lang).join(
+            names = phrase(domain, "utter_list_and", lang).join(
                 self.recommender.lexicon.interests[key].name(lang) for key in asked[:2]
             )
             dispatcher.utter_message(response="utter_recommend_intro", interest=names)

@@ -112,3 +112,20 @@ def test_the_greeting_offers_quick_replies_in_every_language():
     for variation in DOMAIN["responses"]["utter_greet"]:
         payloads = [b["payload"] for b in variation["buttons"]]
         assert payloads == ["/recommend", "/ask_crowd", "/plan_day", "/find_deals"]
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("en", "Sights for history and architecture:"),
+        ("zh-Hant", "講到歷史、建築，推介你去呢幾度："),
+        ("zh-Hans", "说到历史、建筑，推荐你去这几个地方："),
+        ("pt", "Locais para quem gosta de história e arquitetura:"),
+    ],
+)
+async def test_two_interests_are_joined_as_a_list_not_as_reasons(action, language, expected):
+    entities = [{"entity": "interest", "value": "history"}, {"entity": "interest", "value": "architecture"}]
+    messages = await run(action, "history and architecture", language, entities)
+    intro = messages[0]
+    assert intro["response"] == "utter_recommend_intro"
+    assert phrase(DOMAIN, "utter_recommend_intro", language, interest=intro["interest"]) == expected

@@ -237,7 +237,7 @@ async def test_a_plan_follow_up_from_another_part_of_macau_starts_there(actions,
     assert again[0]["response"] == "utter_plan_intro_district"
     start = next(a for a in recommender.attractions.values() if a.name("zh-Hans") == again[0]["place"])
     assert start.district == "taipa"  # the route starts in Taipa, not at Senado Square
-    assert (again[0]["district"], again[0]["hours"]) == ("氹仔", "3")  # said, and still the 3 hours asked
+    assert (again[0]["district"], again[0]["minutes"], again[0]["duration"]) == ("氹仔", 180, "3小时")  # said, and still the 3 hours asked
     assert chat.slots["last_ask"]["skill"] == "plan_day" and chat.slots["last_ask"]["district"] == "taipa"
 
 
