@@ -61,6 +61,10 @@ def test_interest_terms_match_the_knowledge_base():
     ("去威尼斯人同官也街", ["at-27-venetian", "at-18-rua-do-cunha"]),
     ("macau tower or the venetian", ["at-01-macau-tower", "at-27-venetian"]),
     ("I have a senadoria question", []),  # inside a word is not a name
+    ("when does Lin Fung Temple open", ["at-37-lin-fong-temple"]),  # trained on, so it must be a sight
+    ("como vou daqui para o Templo de Lin Fong?", ["at-37-lin-fong-temple"]),
+    ("蓮峰廟幾點開門", ["at-37-lin-fong-temple"]),
+    ("莲峰庙收门票吗", ["at-37-lin-fong-temple"]),
 ])
 def test_every_name_in_every_language_resolves_to_one_sight(text, expected):
     assert [ident for _, _, ident in PlaceMatcher.load().find(text)] == expected
