@@ -103,3 +103,18 @@ def test_every_faq_example_names_its_topic():
             for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []
             if block.get("intent") == "faq"]  # fmt: skip
     assert bare == []
+
+
+def test_no_training_example_is_written_twice():
+    """Ignoring case, spacing, "Wi-Fi"/"wifi" and end punctuation, each example is in the data once."""
+    import re
+    from collections import Counter
+
+    def key(text: str) -> str:
+        return re.sub(r"[\s\-?？!！.。,，]+", "", text.lower())
+
+    examples = [line[2:].strip() for path in (ROOT / "bot" / "data").glob("nlu*.yml")
+                for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []
+                for line in (block.get("examples") or "").splitlines() if line.startswith("- ")]  # fmt: skip
+    twice = [text for text, n in Counter(key(e) for e in examples).items() if n > 1]
+    assert twice == []

@@ -39,8 +39,8 @@ def test_simplified_and_portuguese(chat, seed):
     "message, expected",
     [
         ("hello", "Macau guide"),
-        ("你好", "澳门导览"),
-        ("早晨", "澳門導賞"),
+        ("你好", "澳门旅游助手"),
+        ("早晨", "澳門旅遊小幫手"),
         ("olá", "guia de Macau"),
     ],
 )

@@ -120,3 +120,14 @@ def test_each_promotion_text_states_its_price_or_discount():
 def test_a_weekly_closing_day_the_review_confirmed_is_in_the_data(seed):
     theatre = next(a for a in seed.attractions if a.id == "hc-06-dom-pedro-v")
     assert "tue" in theatre.hours.closed_days  # wh.mo: the theatre is closed on Tuesdays
+
+
+# Hong Kong and Cantonese usages a mainland reader of Simplified Chinese would not write.
+HK_ONLY_IN_SIMPLIFIED = ("耍太极", "伊利沙伯", "抵港大堂")
+
+
+def test_simplified_chinese_uses_mainland_words(seed, kiosks):
+    texts = [a.description["zh-Hans"] for a in seed.attractions] + [k.names["zh-Hans"] for k in kiosks]
+    for text in texts:
+        assert not [w for w in HK_ONLY_IN_SIMPLIFIED if w in text], text
+        assert "笨猪跳" not in text or "蹦极" in text, text  # the mainland word first
