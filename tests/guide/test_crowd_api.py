@@ -118,16 +118,16 @@ async def test_replicas_share_crowd_state_through_redis(aiohttp_client, fake_enc
     first = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     second = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     for app in (first.app, second.app):  # a prefix of this test's own
-        state = app[CROWD].state
+        state = app[CROWD].state.inner  # under the history recorder
         assert isinstance(state, RedisCrowdState)
-        state.prefix = f"test-{uuid.uuid4().hex[:8]}" if app is first.app else first.app[CROWD].state.prefix
+        state.prefix = f"test-{uuid.uuid4().hex[:8]}" if app is first.app else first.app[CROWD].state.inner.prefix
     token = create_token(first.app[STORE], Role.FEED, "mgto")
     batch = {"observations": [{"target_id": "hc-13-lou-kau-mansion", "headcount": 30, "observed_at": now_iso(-1)}]}
     response = await first.post("/api/v1/crowd/observations", json=batch, headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200
     items = {i["target_id"]: i for i in (await (await second.get("/api/v1/crowd")).json())["items"]}
     assert (items["hc-13-lou-kau-mansion"]["level"], items["hc-13-lou-kau-mansion"]["basis"]) == (4, "observed")
-    await first.app[CROWD].state.clear()
+    await first.app[CROWD].state.inner.clear()
 
 
 async def test_alternatives_for_a_crushed_sight(client, feed_headers):
