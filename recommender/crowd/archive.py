@@ -58,7 +58,9 @@ def _insert(engine: Engine):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(crowd_history).on_conflict_do_nothing(index_elements=["target_id", "observed_at"])
+    # RETURNING counts the new rows: an executemany's rowcount is not reliable on every driver.
+    skip = insert(crowd_history).on_conflict_do_nothing(index_elements=["target_id", "observed_at"])
+    return skip.returning(crowd_history.c.target_id)
 
 
 def _chunks(rows: Iterable[HistoryRow], size: int) -> Iterator[list[dict]]:
@@ -86,7 +88,7 @@ class ObservationArchive:
         plain = (r if isinstance(r, HistoryRow) else HistoryRow.of(r) for r in rows)
         with self.engine.begin() as conn:
             for chunk in _chunks(plain, BATCH):
-                new += max(0, conn.execute(statement, chunk).rowcount)
+                new += len(conn.execute(statement, chunk).all())
         return new
 
     def forget_before(self, cutoff: datetime) -> int:
