@@ -201,3 +201,19 @@ async def test_bad_itinerary_requests(client, body, status, parameter):
     response = await client.post("/api/v1/itineraries", json=body)
     error = (await response.json())["error"]
     assert response.status == status and error.get("parameter") == parameter
+
+
+async def test_pushed_observations_are_kept_as_history_once(client, feed_headers):
+    import asyncio
+
+    from recommender.crowd.archive import ObservationArchive
+
+    batch = {"source": "mgto", "observations": [{"target_id": RUINS, "level": 4, "observed_at": now_iso(-3)}]}
+    for _ in range(2):
+        assert (await client.post("/api/v1/crowd/observations", json=batch, headers=feed_headers)).status == 200
+    archive = ObservationArchive(client.app[STORE].engine)
+    for _ in range(100):  # written in the background, in a thread
+        if archive.rows():
+            break
+        await asyncio.sleep(0.05)
+    assert [(r.target_id, r.level, r.source) for r in archive.rows()] == [(RUINS, 4, "mgto")]
