@@ -29,8 +29,8 @@ from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
 from knowledge.store import Change, KnowledgeStore
 from recommender.clock import clock_from
-from recommender.crowd.coordinator import FeedCoordinator
 from recommender.crowd.archive import ObservationArchive
+from recommender.crowd.coordinator import FeedCoordinator
 from recommender.crowd.feed import FeedMapping, HttpCrowdFeed
 from recommender.crowd.keeper import LearnedForecasts
 from recommender.crowd.profiles import Profiles
