@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, delete, func, select, type_coerce
 from sqlalchemy.engine import Engine
 
 from knowledge.schema import crowd_history
@@ -121,32 +121,31 @@ class ObservationArchive:
 
     def read(self, since: datetime | None = None, targets: Iterable[str] | None = None) -> History | None:
         """Levels as a ``History`` on Macau's clock (one row per sight and hour: the hour's last report);
-        None when nothing is kept."""
+        None when nothing is kept. Read as raw columns and converted with NumPy: years of hourly rows."""
         c = crowd_history.c
-        query = select(c.target_id, c.observed_at, c.level).order_by(c.observed_at)
+        # SQLite's stored text straight to NumPy, not a datetime per row (PostgreSQL's driver gives datetimes).
+        moment = type_coerce(c.observed_at, String) if self.engine.dialect.name == "sqlite" else c.observed_at
+        query = select(c.target_id, moment, c.level).order_by(c.observed_at)
         if since is not None:
             query = query.where(c.observed_at >= _utc(since))
-        wanted = None if targets is None else set(targets)
+        if targets is not None:
+            query = query.where(c.target_id.in_(sorted(set(targets))))
         with self.engine.connect() as conn:
-            found = [(t, _utc(_when(at)), level) for t, at, level in conn.execute(query)
-                     if wanted is None or t in wanted]  # fmt: skip
+            found = conn.execute(query).all()
         if not found:
             return None
-        return history_of(found)
+        names, moments, levels = zip(*found)
+        if isinstance(moments[0], str):
+            hour_utc = np.asarray(moments, dtype="datetime64[us]").astype("datetime64[h]").astype(np.int64)
+        else:
+            hour_utc = np.asarray([int(_utc(m).timestamp()) // 3600 for m in moments], np.int64)
+        codes: dict[str, int] = {}
+        place = np.asarray([codes.setdefault(t, len(codes)) for t in names], np.int32)
+        return history_from_arrays(tuple(codes), place, hour_utc, np.asarray(levels, np.float64))
 
 
 def _when(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def history_of(found: list[tuple[str, datetime, int]], targets: tuple[str, ...] | None = None) -> History:
-    """(target_id, UTC moment, level) rows, in time order, as a level ``History``: per sight and hour the
-    last report wins (the grid holds one value an hour)."""
-    codes: dict[str, int] = {t: n for n, t in enumerate(targets)} if targets else {}
-    place = np.asarray([codes.setdefault(t, len(codes)) for t, _, _ in found], np.int32)
-    hour_utc = np.asarray([int(at.timestamp()) // 3600 for _, at, _ in found], np.int64)
-    value = np.asarray([level for _, _, level in found], np.float64)
-    return history_from_arrays(tuple(codes), place, hour_utc, value)
 
 
 def history_from_arrays(targets: tuple[str, ...], place: np.ndarray, hour_utc: np.ndarray,
