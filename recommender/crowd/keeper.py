@@ -94,7 +94,9 @@ class LearnedForecasts:
         current = False
         try:
             current = await asyncio.to_thread(self.load)
-        except SQLAlchemyError as exc:
+            if self.model is not None:  # serves now, also while a changed history is fitted again
+                await asyncio.to_thread(self.refresh)
+        except (SQLAlchemyError, ValueError) as exc:
             log.warning("crowd model: history not readable at start: %s", exc)
         next_fit = self.model.fitted_at + self.refit if current and self.model else self.clock()
         while not stop.is_set():
