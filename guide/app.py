@@ -29,9 +29,12 @@ from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
 from knowledge.store import Change, KnowledgeStore
 from recommender.clock import clock_from
+from recommender.crowd.archive import ObservationArchive
 from recommender.crowd.coordinator import FeedCoordinator
 from recommender.crowd.feed import FeedMapping, HttpCrowdFeed
+from recommender.crowd.keeper import LearnedForecasts
 from recommender.crowd.profiles import Profiles
+from recommender.crowd.recorder import HistoryRecorder, RecordedState
 from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
@@ -99,13 +102,20 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def crowd(app: web.Application) -> AsyncIterator[None]:
-    """Crowd state and service; the feed coordinator when a feed URL is set."""
+    """Crowd state and service, the history kept of it and the learned forecast fitted from that history; the feed
+    coordinator when a feed URL is set."""
     settings = app[SETTINGS]
     recommender = app[RECOMMENDER]
     profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml",
                              {a.id: a.category for a in recommender.attractions.values()})  # fmt: skip
-    state = make_state(settings.redis_url, settings.crowd_ttl_seconds)
-    app[CROWD] = CrowdService(state, profiles, timedelta(minutes=settings.crowd_max_age_minutes), recommender.clock)
+    archive = ObservationArchive(app[STORE].engine)
+    recorder = HistoryRecorder(archive, app[METRICS])  # every observation stored is kept as history
+    state = RecordedState(make_state(settings.redis_url, settings.crowd_ttl_seconds), recorder)
+    learned = LearnedForecasts(archive, settings.data_dir / "crowd-model.pickle", lambda: set(recommender.attractions),
+                               recommender.clock, app[METRICS], min_days=settings.crowd_learned_min_days,
+                               refit_hours=settings.crowd_refit_hours)  # fmt: skip
+    app[CROWD] = CrowdService(state, profiles, timedelta(minutes=settings.crowd_max_age_minutes), recommender.clock,
+                              learned)  # fmt: skip
 
     def follow(change: Change) -> None:  # a new or removed sight gets or loses its profile
         if change.kind == "attractions":
@@ -114,6 +124,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
 
     app[STORE].subscribe(follow)
     stop = asyncio.Event()
+    keepers = [asyncio.create_task(recorder.run(stop)), asyncio.create_task(learned.run(stop))]
     session, poller, coordinator = None, None, None
     if settings.crowd_feed_url:
         session = aiohttp.ClientSession()
@@ -128,6 +139,7 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     stop.set()
     if poller is not None:
         await poller
+    await asyncio.gather(*keepers)  # the recorder writes what is still pending
     if session is not None:
         await session.close()
     await state.close()

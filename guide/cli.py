@@ -150,6 +150,28 @@ def _crowd_backtest(args: argparse.Namespace, settings: Settings) -> None:
           + " | ".join(f"{model[str(h)]['recall4']:.2f} / {model[str(h)]['precision4']:.2f}" for h in horizons) + " |")
 
 
+def _crowd_import(args: argparse.Namespace, settings: Settings) -> None:
+    """Import a history file (CSV or .csv.gz) into the crowd history of the knowledge database."""
+    from guide.app import open_store
+    from recommender.crowd.archive import ObservationArchive
+    from recommender.crowd.history import HistoryError
+    from recommender.crowd.importer import HistoryImportError, import_history
+    from recommender.crowd.profiles import Profiles
+
+    store = open_store(settings)
+    try:
+        sights = {r.id: r.doc.get("category", "") for r in store.list("attractions")}
+        profiles = Profiles.load(settings.seed_dir / "crowd_profiles.yaml", dict(sights))
+        done = import_history(ObservationArchive(store.engine), args.file, set(sights), allow_unknown=args.allow_unknown,
+                              method=args.levels, level_for=lambda t, v: profiles.profile(t).level_for(v))  # fmt: skip
+    except (HistoryError, HistoryImportError) as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        store.close()
+    left = f"; left out the rows of {len(done.unknown)} unknown ids: {', '.join(done.unknown[:20])}" if done.unknown else ""
+    print(f"imported {done.rows} rows, {done.new} new ({done.rows - done.new} already kept){left}")
+
+
 _DURATION = re.compile(r"^(?P<n>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -340,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
                           help="holiday calendars (python-holidays codes), default MO,CN; AU-VIC for Melbourne")
     backtest.add_argument("--max-iter", type=int, default=200, help="boosting rounds (default 200)")
     backtest.set_defaults(func=_crowd_backtest)
+    history = crowd.add_parser("import-history", help="import past counts (CSV or .csv.gz) into the crowd history")
+    history.add_argument("file", help="CSV or .csv.gz: target_id, observed_at (with its UTC offset), headcount or level")
+    history.add_argument("--allow-unknown", action="store_true", help="leave out rows of ids that are not sights")
+    history.add_argument("--levels", choices=("quantiles", "capacity"), default="quantiles",
+                         help="headcounts to levels by each sight's quantiles in the file (default) or its capacity")
+    history.set_defaults(func=_crowd_import)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

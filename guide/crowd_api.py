@@ -52,6 +52,7 @@ async def crowd_forecast(request: web.Request) -> web.Response:
     points = await service.forecast(target_id, hours)
     return web.json_response({
         "target_id": target_id,
+        "method": service.method(target_id),  # "learned" (from history) or "profile" (hand-written)
         "now": (await service.now(target_id)).to_json(),
         "points": [{"at": p.at.isoformat(), "level": int(p.level), "label": p.level.label, "expected": p.expected}
                    for p in points],

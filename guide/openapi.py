@@ -169,7 +169,9 @@ def document() -> dict:
             "/api/v1/crowd/{id}/forecast": {"get": {
                 "summary": "Hourly crowd forecast for one sight", "parameters": [
                     _ID, {"name": "hours", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 168}}],
-                "responses": {"200": _json({"type": "object", "required": ["now", "points"], "properties": {
+                "responses": {"200": _json({"type": "object", "required": ["method", "now", "points"], "properties": {
+                    "method": {"type": "string", "enum": ["learned", "profile"],
+                               "description": "learned from this sight's history, or its hand-written profile"},
                     "now": _READING, "points": {"type": "array", "items": {
                         "type": "object", "required": ["at", "level"],
                         "properties": {"at": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 5}}}}}}),

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from guide.handoff import forget_handoffs
 from guide.settings import Settings, SettingsError
 from payments.orders import OrderStore
+from recommender.crowd.archive import ObservationArchive
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600.0
@@ -51,6 +52,7 @@ class Forgotten:
     orders: int = 0  # orders whose conversation id was cleared
     handoffs: int = 0
     unpaid_orders: int = 0  # orders never paid, deleted
+    crowd_history: int = 0  # crowd observations past GUIDE_CROWD_HISTORY_DAYS, deleted
 
 
 def tracker_engine(url: str) -> Engine | None:
@@ -124,11 +126,17 @@ def purge_unpaid(knowledge: Engine, hours: int, now: datetime) -> int:
     return OrderStore(knowledge).purge_unpaid(now - timedelta(hours=hours))
 
 
+def forget_crowd_history(knowledge: Engine, days: int, now: datetime) -> int:
+    """Delete crowd history older than ``days`` (0: keep all): how many rows."""
+    return ObservationArchive(knowledge).forget_before(now - timedelta(days=days)) if days > 0 else 0
+
+
 def tidy(settings: Settings, knowledge: Engine, now: datetime) -> Forgotten:
-    """The hourly run: conversations past the retention period (unless it is 0), and unpaid orders."""
+    """The hourly run: conversations past the retention period (unless it is 0), unpaid orders, old crowd history."""
     days = settings.conversation_retention_days
     gone = forget(settings.tracker_url, knowledge, days, now) if days > 0 else Forgotten(0, 0)
-    return replace(gone, unpaid_orders=purge_unpaid(knowledge, settings.unpaid_order_hours, now))
+    return replace(gone, unpaid_orders=purge_unpaid(knowledge, settings.unpaid_order_hours, now),
+                   crowd_history=forget_crowd_history(knowledge, settings.crowd_history_days, now))
 
 
 async def keep_forgetting(run: Callable[[], Forgotten], stop: asyncio.Event,
@@ -142,9 +150,10 @@ async def keep_forgetting(run: Callable[[], Forgotten], stop: asyncio.Event,
         else:
             if gone != Forgotten(0, 0):
                 log.info("retention: forgot %d conversations (%d events), unlinked %d orders, %d handoffs; "
-                         "deleted %d unpaid orders", gone.conversations, gone.events, gone.orders, gone.handoffs,
-                         gone.unpaid_orders, extra={"conversations": gone.conversations, "events": gone.events,
-                                                    "orders": gone.orders, "handoffs": gone.handoffs,
-                                                    "unpaid_orders": gone.unpaid_orders})  # fmt: skip
+                         "deleted %d unpaid orders, %d crowd history rows", gone.conversations, gone.events,
+                         gone.orders, gone.handoffs, gone.unpaid_orders, gone.crowd_history,
+                         extra={"conversations": gone.conversations, "events": gone.events, "orders": gone.orders,
+                                "handoffs": gone.handoffs, "unpaid_orders": gone.unpaid_orders,
+                                "crowd_history": gone.crowd_history})  # fmt: skip
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)

@@ -196,6 +196,14 @@ class Settings:
     unpaid_order_hours: int = 48
     """Orders never paid are deleted this many hours after they were made, with their events, links and notices
     (checked hourly); at least 24, as providers resend notifications for a day (GUIDE_UNPAID_ORDER_HOURS)."""
+    crowd_history_days: int = 1095
+    """Crowd observations kept as history (the learned forecast's data) are deleted after this many days (checked
+    hourly); 0 = keep them all (GUIDE_CROWD_HISTORY_DAYS)."""
+    crowd_refit_hours: float = 24.0
+    """Hours between fits of the learned crowd forecast from history, in the background (GUIDE_CROWD_REFIT_HOURS)."""
+    crowd_learned_min_days: int = 28
+    """A sight's history must span this many days for the learned forecast; others keep the hand-written profile
+    (GUIDE_CROWD_LEARNED_MIN_DAYS)."""
 
     def __post_init__(self) -> None:
         if self.env not in ("demo", "production"):

@@ -117,3 +117,15 @@ chat_handoffs = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
 )
+
+# Every accepted crowd observation, kept as history for the learned forecast (migration 0005).
+# One row per sight and moment (UTC): the same moment reported again, by any source, is one row.
+crowd_history = Table(
+    "crowd_history",
+    metadata,
+    Column("target_id", String(100), primary_key=True),
+    Column("observed_at", DateTime(timezone=True), primary_key=True, index=True),
+    Column("level", Integer, nullable=False),
+    Column("headcount", Integer, nullable=True),
+    Column("source", String(100), nullable=False),
+)

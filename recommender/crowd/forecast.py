@@ -26,7 +26,7 @@ class ForecastPoint:
     expected: float  # the level as a real number, before rounding
 
 
-def predict(profiles: Profiles, target_id: str, at: datetime, latest: Observation | None) -> float:
+def predict(profiles: Profiles | Expectation, target_id: str, at: datetime, latest: Observation | None) -> float:
     """The expected level at ``at`` given the latest observation (if any), from 1 to 5."""
     base = profiles.expected(target_id, at)
     if latest is None:
@@ -56,3 +56,34 @@ def forecast(
         value = predict(profiles, target_id, at, latest)
         points.append(ForecastPoint(at, as_level(value), round(value, 2)))
     return points
+
+
+class Expectation:
+    """The usual level of each sight: the learned curve where the model covers the sight and the
+    moment (``trained.Curves``), else the hand-written profile. ``predict`` corrects it by the
+    latest report as ``predict`` above does, except by reports the model already read."""
+
+    def __init__(self, profiles: Profiles, curves=None) -> None:
+        self.profiles = profiles
+        self.curves = curves
+
+    def method(self, target_id: str) -> str:
+        """``learned`` or ``profile``: where this sight's forecast comes from."""
+        return "learned" if self.curves is not None and target_id in self.curves.values else "profile"
+
+    def expected(self, target_id: str, at: datetime) -> float:
+        learned = self.curves.expected(target_id, at) if self.curves is not None else None
+        return self.profiles.expected(target_id, at) if learned is None else learned
+
+    def predict(self, target_id: str, at: datetime, latest: Observation | None) -> float:
+        if latest is not None and self.method(target_id) == "learned" and latest.observed_at < self.curves.start:
+            latest = None  # the curve was computed from it
+        return predict(self, target_id, at, latest)  # type: ignore[arg-type]
+
+    def forecast(self, target_id: str, start: datetime, hours: int, latest: Observation | None) -> list[ForecastPoint]:
+        points = []
+        for step in range(hours + 1):
+            at = start + timedelta(hours=step)
+            value = self.predict(target_id, at, latest)
+            points.append(ForecastPoint(at, as_level(value), round(value, 2)))
+        return points

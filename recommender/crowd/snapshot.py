@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from recommender.crowd.forecast import as_level, predict
+from recommender.crowd.forecast import Expectation, as_level
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.profiles import Profiles
 
 
 @dataclass(frozen=True)
 class CrowdSnapshot:
-    profiles: Profiles
+    profiles: Profiles | Expectation  # Profiles alone: every sight by its hand-written profile
     latest: dict[str, Observation]
     now: datetime
 
     def level_at(self, target_id: str, at: datetime) -> Level:
         """The level expected at ``at`` (now: the fresh report; later: the forecast)."""
-        return as_level(predict(self.profiles, target_id, at, self.latest.get(target_id)))
+        expectation = self.profiles if isinstance(self.profiles, Expectation) else Expectation(self.profiles)
+        return as_level(expectation.predict(target_id, at, self.latest.get(target_id)))

@@ -50,3 +50,19 @@ def test_create_then_list_shows_the_expiry(monkeypatch, tmp_path, capsys):
     assert before + timedelta(days=30) <= datetime.fromisoformat(expires) <= after + timedelta(days=30)
     assert main(["admin", "create-token", "--role", "viewer", "--expires-at", "2020-01-01T00:00Z"]) == 1
     assert "already past" in capsys.readouterr().err
+
+
+def test_import_history_refuses_unknown_ids_by_name_then_imports_once(monkeypatch, tmp_path, capsys):
+    import gzip
+
+    monkeypatch.setenv("GUIDE_DATA_DIR", str(tmp_path / "var"))
+    path = tmp_path / "counts.csv.gz"
+    path.write_bytes(gzip.compress(b"target_id,observed_at,level\n"
+                                   b"hc-15-ruins-st-pauls,2026-11-02T10:00:00+08:00,5\n"
+                                   b"atlantis,2026-11-02T10:00:00+08:00,2\n"))  # fmt: skip
+    assert main(["crowd", "import-history", str(path)]) == 1
+    assert "not sights of the guide: atlantis" in capsys.readouterr().err
+    assert main(["crowd", "import-history", str(path), "--allow-unknown"]) == 0
+    assert capsys.readouterr().out.startswith("imported 1 rows, 1 new")
+    assert main(["crowd", "import-history", str(path), "--allow-unknown"]) == 0
+    assert capsys.readouterr().out.startswith("imported 1 rows, 0 new (1 already kept)")

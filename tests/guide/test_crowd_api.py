@@ -118,16 +118,16 @@ async def test_replicas_share_crowd_state_through_redis(aiohttp_client, fake_enc
     first = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     second = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     for app in (first.app, second.app):  # a prefix of this test's own
-        state = app[CROWD].state
+        state = app[CROWD].state.inner  # under the history recorder
         assert isinstance(state, RedisCrowdState)
-        state.prefix = f"test-{uuid.uuid4().hex[:8]}" if app is first.app else first.app[CROWD].state.prefix
+        state.prefix = f"test-{uuid.uuid4().hex[:8]}" if app is first.app else first.app[CROWD].state.inner.prefix
     token = create_token(first.app[STORE], Role.FEED, "mgto")
     batch = {"observations": [{"target_id": "hc-13-lou-kau-mansion", "headcount": 30, "observed_at": now_iso(-1)}]}
     response = await first.post("/api/v1/crowd/observations", json=batch, headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200
     items = {i["target_id"]: i for i in (await (await second.get("/api/v1/crowd")).json())["items"]}
     assert (items["hc-13-lou-kau-mansion"]["level"], items["hc-13-lou-kau-mansion"]["basis"]) == (4, "observed")
-    await first.app[CROWD].state.clear()
+    await first.app[CROWD].state.inner.clear()
 
 
 async def test_alternatives_for_a_crushed_sight(client, feed_headers):
@@ -201,3 +201,19 @@ async def test_bad_itinerary_requests(client, body, status, parameter):
     response = await client.post("/api/v1/itineraries", json=body)
     error = (await response.json())["error"]
     assert response.status == status and error.get("parameter") == parameter
+
+
+async def test_pushed_observations_are_kept_as_history_once(client, feed_headers):
+    import asyncio
+
+    from recommender.crowd.archive import ObservationArchive
+
+    batch = {"source": "mgto", "observations": [{"target_id": RUINS, "level": 4, "observed_at": now_iso(-3)}]}
+    for _ in range(2):
+        assert (await client.post("/api/v1/crowd/observations", json=batch, headers=feed_headers)).status == 200
+    archive = ObservationArchive(client.app[STORE].engine)
+    for _ in range(100):  # written in the background, in a thread
+        if archive.rows():
+            break
+        await asyncio.sleep(0.05)
+    assert [(r.target_id, r.level, r.source) for r in archive.rows()] == [(RUINS, 4, "mgto")]
