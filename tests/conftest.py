@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -83,8 +85,9 @@ async def client(aiohttp_client, settings, fake_encoder):
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
+@contextlib.contextmanager
+def _database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards."""
     name = f"macau_guide_test_{uuid.uuid4().hex[:8]}"
     # Pre-pinged: tests/integration/test_scaled.py restarts PostgreSQL while this engine lives.
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
@@ -93,10 +96,26 @@ def postgres_url():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # the run must fail, not skip, without PostgreSQL
         pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required for the store contract tests: {exc}")
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One database for the session's store contract tests (each test leaves it usable)."""
+    with _database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url():
+    """A database of this test's own: nothing another test migrated or wrote is in it."""
+    with _database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

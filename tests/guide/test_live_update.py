@@ -66,15 +66,8 @@ async def test_temporarily_closed_leaves_recommendations_but_stays_listed(client
     assert (await (await client.get("/api/v1/attractions/hc-14-st-dominic")).json())["status"] == "temporarily_closed"
 
 
-async def test_other_process_sees_the_edit_through_postgres(aiohttp_client, fake_encoder, postgres_url, tmp_path):
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(postgres_url)
-    with engine.begin() as conn:  # a fresh store for this test
-        conn.execute(text("DROP TABLE IF EXISTS attractions, merchants, kiosks, promotions, events, audit_log, "
-                          "api_tokens, alembic_version"))  # fmt: skip
-    engine.dispose()
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url)
+async def test_other_process_sees_the_edit_through_postgres(aiohttp_client, fake_encoder, fresh_postgres_url, tmp_path):
+    settings = Settings(data_dir=tmp_path, database_url=fresh_postgres_url)
     first = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     second = await aiohttp_client(create_app(settings, encoder=fake_encoder))
     headers = await editor_headers(first)
