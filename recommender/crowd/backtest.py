@@ -20,7 +20,7 @@ import numpy as np
 from recommender.crowd.forecast import DEADBAND
 from recommender.crowd.grid import HOURS_A_WEEK, Grid, hour_of_week, last_usable, transform
 from recommender.crowd.history import History
-from recommender.crowd.learned import Calendar, Features, HolidayDays, LearnedModel, profile_table
+from recommender.crowd.learned import fit_sampled, profile_table
 from recommender.crowd.levels import levels_by_thresholds, quantile_thresholds
 
 # The baseline "profile + last report": today's forecast, the gap halving every two hours.
@@ -120,13 +120,8 @@ def run_backtest(history: History, train_until: date | datetime, horizons: tuple
         raise BacktestError(f"no row of a place seen before --train-until {train_until} comes after it")
     actual_level, predicted_cuts = _levels(history, fit)
     grid = Grid.build(history, profile)
-    days = history.local_day
-    calendar = Calendar(HolidayDays(holidays).ordinals(int(days.min()), int(days.max())))
-    features = Features(history, grid, profile, calendar)
-    train = np.flatnonzero(fit)
-    if train_sample and train.size > train_sample:
-        train = np.sort(np.random.default_rng(seed).choice(train, train_sample, replace=False))
-    model = LearnedModel.fit(features, train, horizons, value[train], max_iter=max_iter, seed=seed)
+    features, model = fit_sampled(history, grid, profile, holidays, np.flatnonzero(fit), horizons, value,
+                                  sample=train_sample, max_iter=max_iter, seed=seed)  # fmt: skip
     place = history.place[held_out]
     predicted = {h: _to_level(model.predict(features, held_out, h), place, predicted_cuts) for h in horizons}
     usual_level = np.round(profile_table(history, fit, actual_level[fit].astype(np.float64)))  # half to even

@@ -167,3 +167,16 @@ class LearnedModel:
     def predict(self, features: Features, rows: np.ndarray, horizon: int) -> np.ndarray:
         """The transformed value expected at each row's hour, ``horizon`` hours ahead."""
         return features.usual(rows) + self.regressor.predict(features.matrix(rows, horizon))
+
+
+def fit_sampled(history: History, grid: Grid, profile: np.ndarray, holidays: str, rows: np.ndarray,
+                horizons: tuple[int, ...] | list[int], value: np.ndarray, *, sample: int, max_iter: int,
+                seed: int) -> tuple[Features, LearnedModel]:  # fmt: skip
+    """The features of ``history`` (its holidays from ``holidays``) and a model fitted on ``rows``, or
+    on a random ``sample`` of them: the backtest and the guide's own forecaster fit the same way."""
+    days = history.local_day
+    calendar = Calendar(HolidayDays(holidays).ordinals(int(days.min()), int(days.max())))
+    features = Features(history, grid, profile, calendar)
+    if sample and rows.size > sample:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, sample, replace=False))
+    return features, LearnedModel.fit(features, rows, horizons, value[rows], max_iter=max_iter, seed=seed)

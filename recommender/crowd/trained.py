@@ -25,7 +25,7 @@ from recommender.crowd import learned as learned_module
 from recommender.crowd.archive import Fingerprint, history_from_arrays
 from recommender.crowd.grid import HOURS_A_WEEK, Grid
 from recommender.crowd.history import History
-from recommender.crowd.learned import Calendar, Features, HolidayDays, LearnedModel, profile_table
+from recommender.crowd.learned import Calendar, Features, HolidayDays, LearnedModel, fit_sampled, profile_table
 
 TRAIN_HORIZONS = (1, 4, 24, 168)
 CURVE_HOURS = HOURS_A_WEEK + 3  # now and a week ahead, and the hours until the next refresh
@@ -94,13 +94,8 @@ def fit_model(history: History, learned: set[str], fingerprint: Fingerprint, now
     value = history.value.astype(np.float64)
     profile = profile_table(history, fit, value[fit])
     grid = Grid.build(history, np.nan_to_num(profile, nan=3.0))
-    days = history.local_day
-    calendar = Calendar(HolidayDays(HOLIDAYS).ordinals(int(days.min()), int(days.max())))
-    features = Features(history, grid, profile, calendar)
-    rows = np.flatnonzero(fit)
-    if sample and rows.size > sample:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, sample, replace=False))
-    model = LearnedModel.fit(features, rows, TRAIN_HORIZONS, value[rows], max_iter=max_iter, seed=seed)
+    _, model = fit_sampled(history, grid, profile, HOLIDAYS, np.flatnonzero(fit), TRAIN_HORIZONS, value,
+                           sample=sample, max_iter=max_iter, seed=seed)  # fmt: skip
     fitted = {history.targets[p] for p in np.unique(history.place[fit])}
     return TrainedModel(history.targets, fitted, model, profile, fingerprint, now)
 
