@@ -23,6 +23,9 @@ from payments.service import PaymentError, PaymentService
 
 WALLET_NAMES = {"mpay": "MPay", "alipay": "Alipay", "alipayhk": "AlipayHK", "wechatpay": "WeChat Pay",
                 "bocpay": "BOC Pay"}  # fmt: skip
+# The names the wallets go by in Chinese, as their apps say them (content review #31).
+WALLET_NAMES_ZH = {"zh-Hant": {"alipay": "支付寶", "alipayhk": "支付寶香港", "wechatpay": "微信支付", "bocpay": "中銀BOC Pay"},
+                   "zh-Hans": {"alipay": "支付宝", "alipayhk": "支付宝香港", "wechatpay": "微信支付", "bocpay": "中银BOC Pay"}}
 # Which wallets each provider's order reaches (Alipay+ is one cashier for several wallets).
 PROVIDER_WALLETS = {"alipayplus": ("mpay", "alipay", "alipayhk"), "sandbox": ("mpay", "alipay", "alipayhk"),
                     "wechatpay": ("wechatpay",)}  # fmt: skip
@@ -36,10 +39,12 @@ def device_of(tracker: Tracker) -> str:
     return "screen" if metadata.get("kiosk_id") or metadata.get("device") == "screen" else "phone"
 
 
-def wallets_for(offer_wallets: tuple[str, ...], provider: str) -> str:
+def wallets_for(offer_wallets: tuple[str, ...], provider: str, lang: str = "en") -> str:
+    """The wallets that can pay this order, by the names they go by in ``lang`` ("支付寶、微信支付")."""
     reach = PROVIDER_WALLETS.get(provider, ())
-    names = [WALLET_NAMES[w] for w in offer_wallets if w in reach] or [WALLET_NAMES[w] for w in reach]
-    return ", ".join(names)
+    names = {**WALLET_NAMES, **WALLET_NAMES_ZH.get(lang, {})}
+    found = [names[w] for w in offer_wallets if w in reach] or [names[w] for w in reach]
+    return ("、" if lang.startswith("zh") else ", ").join(found)
 
 
 def pay_button(payments: PaymentService | None, item, domain: dict, lang: str) -> dict | None:
@@ -87,7 +92,7 @@ class ActionBuyDeal(Action):
         left = (checkout.expires_at - datetime.now(timezone.utc)).total_seconds() if checkout.expires_at else 0
         minutes = max(1, round(left / 60)) if checkout.expires_at else 0
         values = {"title": pick(offer.promotion.title, lang), "merchant": pick(offer.merchant.names, lang),
-                  "amount": order.amount, "wallets": wallets_for(offer.promotion.wallets, order.provider),
+                  "amount": order.amount, "wallets": wallets_for(offer.promotion.wallets, order.provider, lang),
                   "minutes": minutes, "url": checkout.url}  # fmt: skip
         payment = {"order": order.id, "amount": order.amount, "currency": order.currency, "checkout_url": checkout.url,
                    "expires_at": checkout.expires_at.isoformat() if checkout.expires_at else None}  # fmt: skip

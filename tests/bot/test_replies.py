@@ -80,3 +80,14 @@ def test_did_you_mean_asks_a_whole_question():
         assert first_word.endswith(("ar", "er", "ir")), (name, first_word)
     assert phrase(DOMAIN, "utter_did_you_mean", "zh-Hant", what=phrase(DOMAIN, "utter_intent_faq", "zh-Hant")) == "你係咪想查旅遊實用資訊？"
     assert phrase(DOMAIN, "utter_did_you_mean", "zh-Hans", what=phrase(DOMAIN, "utter_intent_faq", "zh-Hans")) == "你是想查询旅游实用信息吗？"
+
+
+@pytest.mark.parametrize("page", ["chat/chat.js", "pages/crowd.js"])
+def test_pages_name_each_crowd_level_as_the_chat_says_it(page):
+    """A sight "非常擁擠" in a chat reply is not "嚴重擠迫" on the card beside it (content review #30)."""
+    script = (ROOT / "guide" / "static" / page).read_text(encoding="utf-8")
+    found = re.findall(r'"(en|zh-Hant|zh-Hans|pt)": \{.*?(?:levels|labels): (\[[^\]]*\])', script, flags=re.S)
+    assert {lang for lang, _ in found} == set(LANGUAGES)
+    for lang, words in found:
+        said = [phrase(DOMAIN, f"utter_crowd_level_{n}", lang) for n in range(1, 6)]
+        assert yaml.safe_load(words) == said, lang

@@ -22,7 +22,7 @@ def test_crowd_page_lists_reported_levels_in_chinese(guide, page):
     first.wait_for()
     assert page.locator("h1").inner_text() == "澳門景點即時人流"
     ruins = page.locator('#rows tr[data-target="hc-15-ruins-st-pauls"]')
-    assert "大三巴牌坊" in ruins.inner_text() and "嚴重擠迫" in ruins.inner_text() and "實報" in ruins.inner_text()
+    assert "大三巴牌坊" in ruins.inner_text() and "非常擁擠" in ruins.inner_text() and "實報" in ruins.inner_text()
     assert first.locator(".badge").inner_text() == "5"  # busiest first
     coloane = page.locator('#rows tr[data-target="at-20-coloane-village"]')
     assert coloane.locator(".badge").inner_text() == "1"

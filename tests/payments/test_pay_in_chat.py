@@ -63,6 +63,12 @@ async def test_the_pay_button_answers_with_a_link_in_the_visitors_language(http,
     assert len(sandbox.payments) == 1
 
 
+async def test_a_chinese_visitor_reads_the_wallets_by_their_chinese_names(http, guide, sandbox):
+    body = await webhook(http, guide, call("action_buy_deal", "zh-Hans", buy("p-egg-tart-pair")))
+    [reply] = body["responses"]
+    assert "支付宝" in reply["wallets"] and "Alipay" not in reply["wallets"] and ", " not in reply["wallets"]
+
+
 async def test_a_double_tap_in_the_chat_is_one_order(http, guide, sandbox):
     first, second = await asyncio.gather(*(webhook(http, guide, call("action_buy_deal", "en", buy("p-egg-tart-pair")))
                                            for _ in range(2)))  # fmt: skip
