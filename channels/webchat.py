@@ -32,6 +32,7 @@ class CheckedSocketIOInput(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limits = Limits.from_credentials(None)  # the defaults; from_credentials sets the configured ones
+        self.origins: list[str] = []  # pages that may open a chat; empty = any (from_credentials sets them)
 
     @classmethod
     def name(cls) -> Text:
@@ -42,6 +43,7 @@ class CheckedSocketIOInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         assert isinstance(channel, CheckedSocketIOInput)
         channel.limits = Limits.from_credentials(credentials)
+        channel.origins = [str(o) for o in (credentials or {}).get("origins") or []]
         return channel
 
     def client(self, sid: Text) -> Text:
@@ -59,6 +61,16 @@ class CheckedSocketIOInput(SocketIOInput):
         sio = self.sio
         handlers = self.sio.handlers[self.namespace or "/"]
         session_request, user_uttered = handlers["session_request"], handlers[self.user_message_evt]
+        connect = handlers["connect"]
+
+        async def checked_connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            # Rasa turns python-socketio's own origin check off and --cors does not reach the WebSocket:
+            # a page of another site is refused here. No Origin (an app, not a browser page) is let in.
+            origin = environ.get("HTTP_ORIGIN")
+            if self.origins and origin and origin not in self.origins:
+                logger.warning("socket.io: refused a connection from a page of %s, not one of ours", origin)
+                return False
+            return await connect(sid, environ, auth)
 
         async def checked_session_request(sid: Text, data: Optional[Dict]) -> None:
             if isinstance(data, dict) and reserved(str(data.get("session_id") or "")):
@@ -80,6 +92,7 @@ class CheckedSocketIOInput(SocketIOInput):
                 return
             await user_uttered(sid, data)
 
+        handlers["connect"] = checked_connect
         handlers["session_request"] = checked_session_request
         handlers[self.user_message_evt] = checked_user_uttered
         return blueprint

@@ -46,7 +46,7 @@ def render(settings: Settings) -> dict[str, Any]:
     chat = {"limits": limits(settings)}
     credentials: dict[str, Any] = {
         "channels.rest.CheckedRestInput": chat,
-        "channels.webchat.CheckedSocketIOInput": {**SOCKETIO, **chat},
+        "channels.webchat.CheckedSocketIOInput": {**SOCKETIO, "origins": settings.dialogue_cors, **chat},
         "channels.kiosk.KioskInput": {"registry": str(kiosk_registry_path(settings)), **chat},
         "channels.metrics.MetricsInput": None,  # GET /webhooks/metrics/: turn latency for Prometheus
     }
