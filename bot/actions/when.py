@@ -174,7 +174,7 @@ def _clock(text: str, part: str | None) -> tuple[int, int, bool, int] | None:
                 hour = hour % 12 + (12 if m["ap"] == "p" else 0)
             known = says_ampm or bool(groups.get("h24")) or hour == 0 or hour > 12 or token.startswith("0")
             if not known and part:
-                hour, known = _with_part(hour, part), "weekday"
+                hour, known = _with_part(hour, part), True
             if hour <= 23 and minute <= 59:
                 found.append((m.start("h"), index, hour, minute, known))
                 break
