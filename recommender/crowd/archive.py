@@ -45,9 +45,6 @@ class Fingerprint:
     rows: int
     last: datetime | None
 
-    def to_json(self) -> dict:
-        return {"rows": self.rows, "last": self.last.isoformat() if self.last else None}
-
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -11,7 +11,7 @@ import csv
 import gzip
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +38,6 @@ class History:
 
     def __len__(self) -> int:
         return len(self.value)
-
-    def days(self) -> list[date]:
-        return [date.fromordinal(int(d)) for d in np.unique(self.local_day)]
 
 
 def _open_text(path: Path) -> io.TextIOBase:

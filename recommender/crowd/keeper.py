@@ -15,19 +15,15 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from recommender.crowd.archive import ObservationArchive
+from recommender.crowd.coordinator import Counters
 from recommender.crowd.trained import RECENT_HOURS, Curves, TrainedModel, curves, eligible, fit_model
 
 log = logging.getLogger(__name__)
 CURVE_INTERVAL = timedelta(hours=1)
-
-
-class Counters(Protocol):
-    def inc(self, name: str, amount: int = 1, **labels: str) -> None: ...
 
 
 class FitOutcome(enum.Enum):

@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from recommender.crowd.archive import HistoryRow, ObservationArchive
+from recommender.crowd.coordinator import Counters
 from recommender.crowd.levels import Observation
 from recommender.crowd.state import CrowdState
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 100_000  # beyond this (a database away for long) the oldest pending rows are dropped, counted
-
-
-class Counters(Protocol):
-    def inc(self, name: str, amount: int = 1, **labels: str) -> None: ...
 
 
 class HistoryRecorder:
@@ -34,7 +30,6 @@ class HistoryRecorder:
         self._pending: list[HistoryRow] = []
         self._wake = asyncio.Event()
         self._failing = False
-        self.written = 0  # new rows kept since start
 
     def submit(self, observations: list[Observation]) -> None:
         """Queue ``observations`` for the next batch; returns at once."""
@@ -62,7 +57,6 @@ class HistoryRecorder:
         if self._failing:
             log.info("crowd history: writing again")
         self._failing = False
-        self.written += new
         self.counters.inc("crowd_history_rows_total", new)
         return new
 
@@ -87,7 +81,8 @@ class RecordedState:
 
     async def put(self, observations: list[Observation]) -> int:
         new = await self.inner.put(observations)  # raises CrowdStateUnavailable: then nothing was accepted
-        self.recorder.submit(observations)
+        if new:  # a feed polled again between its updates repeats itself: nothing to keep twice
+            self.recorder.submit(observations)
         return new
 
     async def latest(self, target_id: str) -> Observation | None:

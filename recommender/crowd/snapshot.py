@@ -16,7 +16,10 @@ class CrowdSnapshot:
     latest: dict[str, Observation]
     now: datetime
 
+    def __post_init__(self) -> None:  # wrapped once, not on every level read of a ranking
+        if not isinstance(self.profiles, Expectation):
+            object.__setattr__(self, "profiles", Expectation(self.profiles))
+
     def level_at(self, target_id: str, at: datetime) -> Level:
         """The level expected at ``at`` (now: the fresh report; later: the forecast)."""
-        expectation = self.profiles if isinstance(self.profiles, Expectation) else Expectation(self.profiles)
-        return as_level(expectation.predict(target_id, at, self.latest.get(target_id)))
+        return as_level(self.profiles.predict(target_id, at, self.latest.get(target_id)))

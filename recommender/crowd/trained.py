@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 
+from knowledge.private_files import write_private
 from recommender.crowd import grid as grid_module
 from recommender.crowd import learned as learned_module
 from recommender.crowd.archive import Fingerprint, history_from_arrays
@@ -58,11 +57,7 @@ class TrainedModel:
     code_version: str = CODE_VERSION
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        with partial.open("wb") as out:
-            pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
+        write_private(path, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))  # whole, or not at all
 
     @staticmethod
     def load(path: Path) -> TrainedModel | None:
@@ -146,10 +141,3 @@ def curves(trained: TrainedModel, recent: History | None, now: datetime) -> Curv
     by_place = {int(p): predicted[history.place[rows] == p] for p in places}
     start = datetime.fromtimestamp(start_hour * 3600, timezone.utc)
     return Curves(start, {trained.targets[p]: by_place[p] for p in by_place})
-
-
-def timed(function, *args, **kwargs):
-    """``function(*args, **kwargs)`` and the seconds it took."""
-    started = time.perf_counter()
-    result = function(*args, **kwargs)
-    return result, time.perf_counter() - started
