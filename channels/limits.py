@@ -33,6 +33,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Proto
 logger = logging.getLogger(__name__)
 PREFIX = "macauguide:limits:"
 PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86_400.0}
+DEFAULT_MAX_BODY_BYTES = 64 * 1024  # a chat turn or a public request body (GUIDE_MAX_BODY_BYTES)
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 # A Redis server: its URL, or redis.Redis's keyword arguments (host, port, db, password, ssl), which
 # the dialogue server's credentials use so a password can stay a ${VARIABLE} Rasa substitutes.
@@ -343,11 +344,11 @@ class Limits:
 
     limiter: Limiter
     trusted: Tuple[Network, ...] = ()
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def build(cls, overrides: Optional[Mapping[Text, Any]] = None, redis: Optional[Redis] = None,
-              trusted_proxies: Text = "", max_body_bytes: int = 64 * 1024,
+              trusted_proxies: Text = "", max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
               clock: Optional[Callable[[], float]] = None) -> "Limits":  # fmt: skip
         if int(max_body_bytes) < 1024:
             raise LimitError(f"a body cap of {max_body_bytes} bytes is too small (1024 at least)")
@@ -360,7 +361,7 @@ class Limits:
         the defaults (in memory) where absent."""
         given = dict((credentials or {}).get("limits") or {})
         return cls.build(given.get("rates"), _with_password(given.get("redis")), given.get("trusted_proxies") or "",
-                         given.get("max_body_bytes") or 64 * 1024)  # fmt: skip
+                         given.get("max_body_bytes") or DEFAULT_MAX_BODY_BYTES)  # fmt: skip
 
     def address(self, peer: Optional[Text], forwarded_for: Optional[Text]) -> Text:
         return client_address(peer, forwarded_for, self.trusted)

@@ -36,7 +36,7 @@ routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static" / "chat"
 # web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
 CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
-PAGE_HEADERS = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: guide/app.py's page_headers, on every page
 PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/O on the event loop per visit
 
 

@@ -78,7 +78,7 @@ async def limit_requests(request: web.Request, handler) -> web.StreamResponse:
     cap = body_cap(settings, pattern)
     if request.content_length is not None and request.content_length > cap:
         raise ApiError(413, f"the body is larger than {cap} bytes", "payload_too_large")
-    if request.client_max_size != cap:
+    if request.body_exists and request.client_max_size != cap:
         request = request.clone(client_max_size=cap)  # a body sent without a length stops at the cap too
     name = LIMITED.get((request.method, pattern))
     if name is not None:

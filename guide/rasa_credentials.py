@@ -24,8 +24,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from channels.limits import LimitError, Limits
 from guide import rasa_endpoints
+from guide.limits import build_limits
 from guide.settings import Settings, SettingsError
 from knowledge.private_files import write_private
 
@@ -57,10 +57,7 @@ def render(settings: Settings) -> dict[str, Any]:
 def limits(settings: Settings) -> dict[str, Any]:
     """What the chat channels limit (``channels/limits.py``), checked here so a wrong setting stops the
     stack before the dialogue server starts. The channels read only the chat limits."""
-    try:
-        Limits.build(settings.rate_limits, None, settings.trusted_proxies, settings.max_body_bytes)
-    except LimitError as exc:
-        raise SettingsError(f"GUIDE_RATE_LIMITS, GUIDE_TRUSTED_PROXIES or GUIDE_MAX_BODY_BYTES: {exc}") from exc
+    build_limits(settings)  # a wrong setting is a SettingsError here (no Redis is reached until used)
     rates = {k: v for k, v in settings.rate_limits.items() if k.startswith("chat_")}
     return {"rates": rates, "redis": lock_store_redis(settings), "trusted_proxies": settings.trusted_proxies,
             "max_body_bytes": settings.max_body_bytes}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from channels.limits import DEFAULT_MAX_BODY_BYTES
 from knowledge.private_files import write_private
 from recommender.clock import parse_start
 
@@ -188,7 +189,7 @@ class Settings:
     trusted_proxies: str = ""
     """Our proxies (nginx), comma-separated addresses or networks: a request from one is counted by the address it
     adds to X-Forwarded-For; empty = by the peer address, the header ignored (GUIDE_TRUSTED_PROXIES)."""
-    max_body_bytes: int = 65_536
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     """Largest body of a visitor's request, in bytes: chat turns (every route of the dialogue server) and the guide's
     public API; larger ones get 413 before they are read (GUIDE_MAX_BODY_BYTES)."""
     max_import_bytes: int = 2_097_152
