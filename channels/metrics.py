@@ -15,7 +15,9 @@ sums them all (its multiprocess mode). One worker keeps its counts in memory.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import MutableMapping
@@ -49,6 +51,8 @@ def share_between_workers(environ: MutableMapping[str, str]) -> str | None:
     else:
         directory = Path(tempfile.mkdtemp(prefix="dialogue-metrics-"))
         environ[SHARED_DIRECTORY] = str(directory)
+        created_by = os.getpid()  # removed when the main process exits, not when a worker does
+        atexit.register(lambda: os.getpid() == created_by and shutil.rmtree(directory, ignore_errors=True))
     return str(directory)
 
 

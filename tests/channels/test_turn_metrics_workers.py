@@ -8,6 +8,7 @@ jump back and forth."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +71,7 @@ def test_with_two_workers_a_scrape_counts_every_workers_turns(tmp_path):
     result = scrape({"SANIC_WORKERS": "2"})
     found = result["samples"]
     assert result["directory"] and "dialogue-metrics-" in result["directory"]
+    assert not Path(result["directory"]).exists()  # the main process removed it on exit
     assert found[("count", "rest", "ok", None)] == 3  # two from one worker, one from the other
     assert found[("sum", "rest", "ok", None)] == pytest.approx(0.41)
     assert found[("count", "socketio", "ok", None)] == 1
