@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from knowledge.attractions import ACCESS, CATEGORIES, DISTRICTS, SETTINGS, STATUSES, Attraction
 from knowledge.checks import ID_PATTERN, LAT_RANGE, LON_RANGE, Checker, FieldError, ValidationError
 from knowledge.hours import HoursError, OpeningHours
-from knowledge.model import ACCESS, CATEGORIES, DISTRICTS, SETTINGS, STATUSES, Attraction
 
 __all__ = ["ID_PATTERN", "LAT_RANGE", "LON_RANGE", "FieldError", "ValidationError", "parse_attraction",
            "parse_attractions"]  # fmt: skip
