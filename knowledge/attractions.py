@@ -1,11 +1,14 @@
-"""The attraction record, as seeded in ``data/attractions.yaml`` and served by the API."""
+"""Attractions: the record seeded in ``data/attractions.yaml`` and served by the API, and the checks
+that turn raw rows into it, with one clear message per bad field."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from knowledge.hours import OpeningHours
+from knowledge.checks import DISTRICTS, Checker, FieldError, ValidationError
+from knowledge.hours import HoursError, OpeningHours
 from knowledge.languages import LANGUAGES, pick
 
 CATEGORIES: tuple[str, ...] = (
@@ -13,7 +16,6 @@ CATEGORIES: tuple[str, ...] = (
     "historic_site", "garden", "park", "beach", "viewpoint", "resort", "neighbourhood",
     "food_street", "zoo", "performing_arts", "waterfront",
 )  # fmt: skip
-DISTRICTS: tuple[str, ...] = ("peninsula", "taipa", "cotai", "coloane")
 SETTINGS: tuple[str, ...] = ("indoor", "outdoor", "mixed")
 STATUSES: tuple[str, ...] = ("open", "temporarily_closed")
 # How a visitor with a wheelchair, a pram or weak knees gets in: level, some steps, a climb.
@@ -84,3 +86,66 @@ class Attraction:
         if at is not None:
             body["open_now"] = self.open_at(at)
         return body
+
+
+def parse_attraction(raw: dict, row: int, tags: Iterable[str]) -> tuple[Attraction | None, list[FieldError]]:
+    """Validate one raw mapping; return the attraction or the list of its errors."""
+    c = Checker(raw, row)
+    ident = c.ident()
+    names = c.texts("names")
+    description = c.texts("description", required=("en", "zh-Hant", "zh-Hans"))
+    aliases = c.aliases()
+    lat, lon = c.location()
+    district = c.choice("district", DISTRICTS)
+    category = c.choice("category", CATEGORIES)
+    setting = c.choice("setting", SETTINGS)
+    status = c.choice("status", STATUSES, default="open")
+    access = c.get("access", None)
+    if access is not None and access not in ACCESS:
+        c.fail("access", f"must be one of {', '.join(ACCESS)}, or null when unknown")
+    tag_list = c.choices("tags", tuple(tags), required=True)
+    unesco = c.get("unesco")
+    if unesco not in (None, "building", "square"):
+        c.fail("unesco", "must be building, square or null")
+    hours = None
+    try:
+        hours = OpeningHours.from_dict(c.get("hours"))
+    except HoursError as exc:
+        c.fail("hours", str(exc))
+    fee = c.get("fee") or {}
+    fee_mop = fee.get("adult_mop", 0) if isinstance(fee, dict) else -1
+    if fee_mop is not None and (not isinstance(fee_mop, (int, float)) or isinstance(fee_mop, bool) or fee_mop < 0):
+        c.fail("fee.adult_mop", "must be a number >= 0, or null when it varies")
+    minutes = c.whole_number("visit_minutes", 5, 600, "minutes")
+    source = c.text("source")
+    if c.errors:
+        return None, c.errors
+    return (
+        Attraction(
+            id=ident, names=names, aliases=aliases, lat=lat, lon=lon, district=district, category=category,
+            tags=tag_list, description=description, hours=hours, visit_minutes=minutes, setting=setting,
+            source=source, fee_mop=fee_mop, fee_note=fee.get("note"), unesco=unesco, status=status,
+            access=access,
+        ),  # fmt: skip
+        [],
+    )
+
+
+def parse_attractions(rows: list, tags: Iterable[str]) -> list[Attraction]:
+    """Validate every row; raise ``ValidationError`` listing all problems, or return all."""
+    tags = tuple(tags)
+    found: list[Attraction] = []
+    errors: list[FieldError] = []
+    seen: dict[str, int] = {}
+    for row, raw in enumerate(rows, start=1):
+        attraction, row_errors = parse_attraction(raw, row, tags)
+        errors.extend(row_errors)
+        if attraction is None:
+            continue
+        if attraction.id in seen:
+            errors.append(FieldError(row, "id", f"{attraction.id} repeats row {seen[attraction.id]}"))
+        seen[attraction.id] = row
+        found.append(attraction)
+    if errors:
+        raise ValidationError(errors)
+    return found
