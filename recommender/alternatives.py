@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from knowledge.model import Attraction
+from knowledge.attractions import Attraction
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import WALK_LIMIT_M, distance_m
 from recommender.items import document_text

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from knowledge.attractions import Attraction
 from knowledge.events import Event
 from knowledge.hours import DAYS, MACAU_TZ, parse_interval
 from knowledge.languages import pick
 from knowledge.lexicon import Lexicon
 from knowledge.merchants import Merchant
-from knowledge.model import Attraction
 from knowledge.promotions import Promotion
 from recommender.geo import planar_m
 

@@ -13,9 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
+from knowledge.attractions import Attraction
 from knowledge.hours import MACAU_TZ
 from knowledge.lexicon import Lexicon
-from knowledge.model import Attraction
 from recommender.catalogue_index import CatalogueIndex
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.encoder import CachedEncoder, Encoder

@@ -21,9 +21,9 @@ from bot.actions.cards import button_payload, map_link
 from bot.actions.context import Ask, ask_of, refer, sight_of
 from bot.actions.days import day_label, weekday_name
 from bot.actions.phrases import language_of, phrase
+from knowledge.attractions import Attraction
 from knowledge.hours import MACAU_TZ
 from knowledge.languages import pick
-from knowledge.model import Attraction
 from recommender.alternatives import CROWDED, alternatives, calmer_hours
 from recommender.geo import travel
 from recommender.items import Item
