@@ -11,8 +11,8 @@ import pytest
 
 from payments import alipayplus, signing, wechatpay
 from payments.alipayplus import AlipayPlus, AlipayPlusConfig
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from payments.provider import NotificationRejected, OrderRequest, ProviderError
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from payments.wechatpay import WeChatPay, WeChatPayConfig
 
 NOW = datetime.now(timezone.utc)

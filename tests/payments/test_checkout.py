@@ -15,7 +15,7 @@ import pytest
 from guide.keys import PAYMENTS, STORE
 from knowledge.tokens import Role, create_token
 from payments import alipayplus, signing
-from payments.keys import CLIENT_ID
+from payments.sandbox.credentials import CLIENT_ID
 
 PHONE = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148"}
 DESKTOP = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"}

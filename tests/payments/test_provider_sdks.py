@@ -37,8 +37,8 @@ from wechatpayv3 import WeChatPay as WeChatPaySdk
 from wechatpayv3 import WeChatPayType
 
 from payments import signing
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
-from payments.sandbox import PAY_PATH as SANDBOX_PAY_PATH
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
+from payments.sandbox.server import PAY_PATH as SANDBOX_PAY_PATH
 from tests.payments.test_adapters import NOTIFY_PATH, alipay, order, wechat
 
 MACAU = timezone(timedelta(hours=8))

@@ -24,8 +24,8 @@ import aiohttp
 from aiohttp import web
 
 from payments import alipayplus, signing, wechatpay
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, SandboxKeys
 from payments.provider import NotificationRejected
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, SandboxKeys
 
 log = logging.getLogger(__name__)
 MACAU = timezone(timedelta(hours=8))
