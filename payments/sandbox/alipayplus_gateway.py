@@ -86,9 +86,10 @@ class AlipayPlusGateway:
             "orderCodeForm": {"codeDetails": [{"codeValue": wallet, "displayType": "TEXT"}],
                               "expireTime": macau_iso(expires)},
         }  # fmt: skip
-        self.ledger.keep(Payment(payment_id, self.name, request_id, order.get("merchant", {}).get("referenceMerchantId", ""),
-                                 order.get("orderDescription", ""), value, currency, body["paymentNotifyUrl"],
-                                 body.get("paymentRedirectUrl", ""), expires, request_digest, answer))  # fmt: skip
+        merchant = order.get("merchant", {}).get("referenceMerchantId", "")
+        self.ledger.keep(Payment(payment_id, self.name, request_id, merchant, order.get("orderDescription", ""), value,
+                                 currency, body["paymentNotifyUrl"], body.get("paymentRedirectUrl", ""), expires,
+                                 request_digest, answer))  # fmt: skip
         return self._answer(answer)
 
     def notification(self, payment: Payment) -> tuple[dict[str, str], bytes]:

@@ -1,4 +1,4 @@
-"""The sandbox's WeChat Pay: its Native and H5 order endpoints, signed answers, and encrypted transaction notifications."""
+"""The sandbox's WeChat Pay: its Native and H5 order endpoints, signed answers, and encrypted notifications."""
 
 from __future__ import annotations
 
