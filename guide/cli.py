@@ -114,8 +114,8 @@ def _payment_sandbox(args: argparse.Namespace, settings: Settings) -> None:
     """Serve the payment sandbox (Alipay+ and WeChat Pay formats) that `make run` pays through."""
     from aiohttp import web
 
-    from payments.keys import ensure_keys
-    from payments.sandbox import Sandbox
+    from payments.sandbox.credentials import ensure_keys
+    from payments.sandbox.server import Sandbox
 
     keys = ensure_keys(settings.sandbox_keys_dir)
     public = args.public_url or f"http://{settings.host}:{args.port}"

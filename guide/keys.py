@@ -11,7 +11,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from guide.settings import Settings
 from knowledge.store import KnowledgeStore
-from payments.service import PaymentService
+from payments.checkout import PaymentService
 from recommender.crowd.service import CrowdService
 from recommender.service import Recommender
 

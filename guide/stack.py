@@ -25,7 +25,7 @@ from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
 from guide.payments import refuse_sandbox
 from guide.settings import ROOT, Settings
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"

@@ -19,7 +19,7 @@ from bot.actions.sights import (
     ActionCrowdStatus,
     ActionOfferReply,
 )
-from payments.service import PaymentService
+from payments.checkout import PaymentService
 from recommender.service import Recommender
 
 
