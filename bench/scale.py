@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import summary
+from bench.common import queries, summary
 from knowledge.seed import load_records, load_seed
 from recommender.encoder import SentenceTransformerEncoder
 from recommender.index import NumpyIndex
@@ -80,8 +80,6 @@ def synthetic(real_items: list, lexicon, encoder, n: int) -> tuple[list, dict[st
 
 
 def run_size(n: int) -> dict:
-    from bench.run import queries
-
     seed = load_seed()
     real = catalogue(seed.attractions, load_records("promotions"), load_records("merchants"), load_records("events"))
     encoder = SentenceTransformerEncoder()

@@ -27,8 +27,7 @@ from guide.errors import ApiError
 from guide.handoff import HandoffError, Handoffs
 from guide.keys import CHAT, SETTINGS, STORE
 from guide.kiosk_registry import KioskPlace, KioskRegistry
-from guide.rasa_credentials import kiosk_registry_path
-from guide.settings import Settings, kept_secret
+from guide.settings import Settings, kept_secret, kiosk_registry_path
 from knowledge.languages import LANGUAGES
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 from guide import logs
-from guide.settings import Settings, SettingsError
+from guide.settings import Settings, SettingsError, kiosk_registry_path
 
 
 class CliError(Exception):
@@ -42,7 +42,7 @@ def action_socket(settings: Settings) -> socket.socket | None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.stack import Stack, StackError
+    from guide.ops.stack import Stack, StackError
 
     try:
         stack = Stack.from_settings(settings)
@@ -52,8 +52,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _run_scaled(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.scaled import scaled_stack
-    from guide.stack import StackError
+    from guide.ops.scaled import scaled_stack
+    from guide.ops.stack import StackError
 
     try:
         scaled_stack(settings, replicas=args.replicas).run_forever()
@@ -62,7 +62,7 @@ def _run_scaled(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
+    from guide.ops.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
 
     for path, text in ((USERDICT, render_userdict(settings.seed_dir)), (PLACES, render_places(settings.seed_dir)),
                        (INTERESTS, render_interests(settings.seed_dir))):
@@ -277,7 +277,6 @@ def _forget_conversations(args: argparse.Namespace, settings: Settings) -> None:
 
 def _kiosk_registry(settings: Settings):
     from guide.kiosk_registry import KioskRegistry
-    from guide.rasa_credentials import kiosk_registry_path
 
     return KioskRegistry(kiosk_registry_path(settings))
 

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestServer
 
 from bench.common import free_port  # noqa: F401 - also used by other test modules
 from guide.app import create_app
-from guide.stack import _demo_payments
+from guide.ops.stack import _demo_payments
 from payments.sandbox.credentials import ensure_keys
 from payments.sandbox.server import Sandbox
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from guide import stack
 from guide.app import create_app
+from guide.ops import stack
 from guide.payments import providers
 from guide.settings import Settings, SettingsError
 from payments.sandbox.credentials import CLIENT_ID, SP_MCHID

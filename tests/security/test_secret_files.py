@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
+from guide.ops import rasa_credentials, rasa_endpoints
 from guide.settings import Settings, kept_secret
 from payments.sandbox.credentials import ensure_keys
 
