@@ -30,7 +30,7 @@ from knowledge.seed import load_records, load_seed
 from recommender.encoder import SentenceTransformerEncoder
 from recommender.index import NumpyIndex
 from recommender.items import catalogue, document_text
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SIZES = (1_000, 10_000, 100_000)
 QUERIES = 400

@@ -39,7 +39,7 @@ from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
 from recommender.items import catalogue
-from recommender.service import Recommender, Timings
+from recommender.recommender import Recommender, Timings
 from recommender.signals import with_weights
 
 log = logging.getLogger(__name__)

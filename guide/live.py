@@ -16,7 +16,7 @@ import threading
 
 from knowledge.store import Change, KnowledgeStore, NotFound
 from recommender.items import from_event, from_promotion
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 log = logging.getLogger(__name__)
 # Kinds whose records are (or shape) recommended items; merchants shape their promotions.
