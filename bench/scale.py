@@ -112,8 +112,8 @@ def run_size(n: int) -> dict:
         cached.append((time.perf_counter() - start) * 1000)
     # Recall of the sights' index against exact search, for the candidates the ranker sees.
     exact = NumpyIndex(encoder.dim)
-    keys = [k for k, i in recommender.items.items() if i.kind == "attraction" and k in recommender._vectors]
-    exact.add(keys, np.stack([recommender._vectors[k] for k in keys]))
+    keys = [k for k, i in recommender.items.items() if i.kind == "attraction" and recommender.vector(k) is not None]
+    exact.add(keys, np.stack([recommender.vector(k) for k in keys]))
     part = recommender.index.parts["attraction"]
     recall = []
     for text, _ in asked[:100]:
