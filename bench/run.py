@@ -24,7 +24,7 @@ from guide.ops.stack import Stack
 from guide.settings import Settings
 from knowledge.seed import load_seed
 from recommender.encoder import CachedEncoder, SentenceTransformerEncoder
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RECOMMENDER_QUERIES = 1000

@@ -19,7 +19,6 @@ from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, op
 from guide.errors import error_middleware
 from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
 from guide.limits import LIMITS, build_limits, close_limits, largest_body, limit_requests
-from guide.live import LiveIndex
 from guide.metrics import METRICS, Metrics, metrics_endpoint
 from guide.payments import build_payments
 from guide.retention import keep_forgetting
@@ -39,7 +38,8 @@ from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
 from recommender.items import catalogue
-from recommender.service import Recommender, Timings
+from recommender.live import LiveIndex
+from recommender.recommender import Recommender, Timings
 from recommender.signals import with_weights
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from guide.settings import Settings
 from knowledge.store import KnowledgeStore
 from payments.checkout import PaymentService
 from recommender.crowd.service import CrowdService
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 if TYPE_CHECKING:
     from guide.chat_api import Chat

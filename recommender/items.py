@@ -127,6 +127,11 @@ def from_attraction(a: Attraction) -> Item:
     )  # fmt: skip
 
 
+def as_item(record: Item | Attraction) -> Item:
+    """A sight given as its knowledge record becomes an item; an item stays as it is."""
+    return from_attraction(record) if isinstance(record, Attraction) else record
+
+
 def nearest_sight(point: tuple[float, float], sights: Iterable[Attraction]) -> Attraction | None:
     return min(sights, key=lambda a: planar_m(point, (a.lat, a.lon)), default=None)
 

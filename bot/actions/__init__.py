@@ -20,7 +20,7 @@ from bot.actions.sights import (
     ActionOfferReply,
 )
 from payments.checkout import PaymentService
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 
 def build_actions(recommender: Recommender, crowd: CrowdSource | None = None,

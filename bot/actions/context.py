@@ -22,7 +22,7 @@ from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When
 from knowledge.attractions import Attraction
 from knowledge.hours import MACAU_TZ
 from recommender.items import Item
-from recommender.service import Recommendation, Recommender
+from recommender.recommender import Recommendation, Recommender
 
 # -- pointers back at the last list ------------------------------------------------------
 

@@ -17,7 +17,7 @@ from bot.actions.phrases import language_of
 from bot.actions.sights import named_sight
 from knowledge.languages import pick
 from payments.checkout import PaymentService
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SHOWN = 3
 

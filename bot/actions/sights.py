@@ -27,7 +27,7 @@ from knowledge.languages import pick
 from recommender.alternatives import CROWDED, alternatives, calmer_hours
 from recommender.geo import travel
 from recommender.items import Item
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 
 def named_sight(tracker: Tracker, recommender: Recommender, remembered: bool = True) -> Attraction | None:
