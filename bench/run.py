@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.common import ONE_MACHINE_LIMITS, free_port, queries, summary
 from bench.limits import bench_limits
 from bench.limits import table as limits_table
-from bench.live import bench_edit_to_visible, bench_incremental
+from bench.live_updates import bench_edit_to_visible, bench_incremental
 from bench.scale import bench_scale
 from bench.scale import table as scale_table
 from guide.ops.stack import Stack
