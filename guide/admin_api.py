@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import CLOCK, STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (

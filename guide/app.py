@@ -16,7 +16,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
 from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
-from guide.errors import error_middleware
+from guide.http.errors import error_middleware
 from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
 from guide.limits import LIMITS, build_limits, close_limits, largest_body, limit_requests
 from guide.live import LiveIndex

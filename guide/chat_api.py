@@ -23,8 +23,8 @@ from yarl import URL
 
 from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.checkout_page import qr_svg
-from guide.errors import ApiError
 from guide.handoff import HandoffError, Handoffs
+from guide.http.errors import ApiError
 from guide.keys import CHAT, SETTINGS, STORE
 from guide.kiosk_registry import KioskPlace, KioskRegistry
 from guide.rasa_credentials import kiosk_registry_path

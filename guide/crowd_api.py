@@ -8,7 +8,7 @@ from aiohttp import web
 
 from guide.admin_api import authorize
 from guide.api import _lang
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import CROWD, RECOMMENDER
 from knowledge.tokens import Permission
 from recommender.crowd.coordinator import check_observation

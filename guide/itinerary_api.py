@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import CROWD, RECOMMENDER
 from guide.profile import kiosk_place, moment, profile_from
 from knowledge.checks import LAT_RANGE, LON_RANGE

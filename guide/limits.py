@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from channels.limits import LimitError, Limits
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import SETTINGS
 from guide.settings import Settings, SettingsError
 

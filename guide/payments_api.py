@@ -15,7 +15,7 @@ from aiohttp import web
 
 from guide.admin_api import authorize
 from guide.checkout_page import confirm_page, order_page, problem_page, qr_svg_document
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import PAYMENTS
 from guide.metrics import METRICS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import STORE
 from knowledge.store import NotFound
 from recommender.signals import Profile

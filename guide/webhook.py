@@ -11,7 +11,7 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
-from guide.errors import json_error
+from guide.http.errors import json_error
 from guide.keys import EXECUTOR, SETTINGS
 from guide.logs import conversation_ref
 from guide.metrics import METRICS
