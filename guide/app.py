@@ -16,11 +16,24 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
 from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
+from guide.http import monitoring
 from guide.http.errors import error_middleware
-from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
-from guide.limits import LIMITS, build_limits, close_limits, largest_body, limit_requests
+from guide.keys import (
+    CLOCK,
+    CROWD,
+    EXECUTOR,
+    LIMITS,
+    METRICS,
+    PAGE_POLICY,
+    PAYMENTS,
+    RECOMMENDER,
+    RETENTION,
+    SETTINGS,
+    STORE,
+)  # fmt: skip
+from guide.limits import build_limits, close_limits, largest_body, limit_requests
 from guide.live import LiveIndex
-from guide.metrics import METRICS, Metrics, metrics_endpoint
+from guide.metrics import Metrics
 from guide.payments import build_payments
 from guide.retention import keep_forgetting
 from guide.settings import Settings
@@ -93,14 +106,6 @@ async def crowd_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "crowd.html", headers=HTML_FILE)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    recommender = request.app[RECOMMENDER]
-    return web.json_response(
-        {"status": "ok", "attractions": len(recommender.attractions), "indexed": len(recommender.index),
-         "index": recommender.index.structures()}
-    )
-
-
 async def crowd(app: web.Application) -> AsyncIterator[None]:
     """Crowd state and service, the history kept of it and the learned forecast fitted from that history; the feed
     coordinator when a feed URL is set."""
@@ -143,10 +148,6 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     if session is not None:
         await session.close()
     await state.close()
-
-
-RETENTION = web.AppKey("retention", asyncio.Task)
-PAGE_POLICY = web.AppKey("page_policy", str)  # the Content-Security-Policy of our pages
 
 
 async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
@@ -244,8 +245,6 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app.cleanup_ctx.append(crowd)
     app.cleanup_ctx.append(chat_api.chat_context)
     app.cleanup_ctx.append(forget_old_conversations)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/crowd", crowd_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
@@ -258,4 +257,5 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app.add_routes(crowd_api.routes)
     app.add_routes(itinerary_api.routes)
     app.add_routes(webhook.routes)
+    app.add_routes(monitoring.routes)
     return app

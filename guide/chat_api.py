@@ -24,6 +24,7 @@ from yarl import URL
 from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.checkout_page import qr_svg
 from guide.handoff import HandoffError, Handoffs
+from guide.http.chat_state import Chat
 from guide.http.errors import ApiError
 from guide.keys import CHAT, SETTINGS, STORE
 from guide.kiosk_registry import KioskPlace, KioskRegistry
@@ -42,18 +43,6 @@ PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/
 
 def read_pages() -> dict[str, str]:
     return {name: (STATIC / name).read_text(encoding="utf-8") for name in PAGES}
-
-
-class Chat:
-    """What the chat routes share: the kiosk registry, the handoff codes, a client for Rasa, the page templates."""
-
-    def __init__(self, settings: Settings, registry: KioskRegistry, handoffs: Handoffs, pages: dict[str, str]) -> None:
-        self.settings, self.registry, self.handoffs, self.pages = settings, registry, handoffs, pages
-        self.session: aiohttp.ClientSession | None = None
-
-    @property
-    def dialogue_url(self) -> str:
-        return (self.settings.dialogue_public_url or self.settings.rasa_url).rstrip("/")
 
 
 def handoff_secret(settings: Settings) -> bytes:

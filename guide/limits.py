@@ -15,10 +15,8 @@ from aiohttp import web
 
 from channels.limits import LimitError, Limits
 from guide.http.errors import ApiError
-from guide.keys import SETTINGS
+from guide.keys import LIMITS, SETTINGS
 from guide.settings import Settings, SettingsError
-
-LIMITS = web.AppKey("limits", Limits)
 
 # (method, route pattern) -> the limit it spends, per client address (channels/limits.py DEFAULT_RATES).
 LIMITED = {

@@ -16,8 +16,7 @@ from aiohttp import web
 from guide.admin_api import authorize
 from guide.checkout_page import confirm_page, order_page, problem_page, qr_svg_document
 from guide.http.errors import ApiError
-from guide.keys import PAYMENTS
-from guide.metrics import METRICS
+from guide.keys import METRICS, PAYMENTS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
 from knowledge.tokens import Permission
 from payments.orders import Order

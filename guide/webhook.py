@@ -12,9 +12,8 @@ from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
 from guide.http.errors import json_error
-from guide.keys import EXECUTOR, SETTINGS
+from guide.keys import EXECUTOR, METRICS, SETTINGS
 from guide.logs import conversation_ref
-from guide.metrics import METRICS
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
