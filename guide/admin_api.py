@@ -4,14 +4,15 @@ kind, optimistic concurrency (ETag / If-Match), history and revert, soft delete 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Callable
 
 from aiohttp import web
 
+from guide.http.auth import authorize
+from guide.http.bodies import json_object
 from guide.http.errors import ApiError
-from guide.keys import CLOCK, STORE
+from guide.keys import STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
 from knowledge.store import (
     AlreadyExists,
@@ -24,30 +25,12 @@ from knowledge.store import (
     StaleVersion,
     UnknownKind,
 )  # fmt: skip
-from knowledge.tokens import Permission, Principal, TokenExpired, verify_token
+from knowledge.tokens import Permission, Principal
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/admin"
 PRINCIPAL = "principal"
 _ETAG = re.compile(r'^(?:W/)?"(?P<id>[^"@]+)@(?P<version>\d+)"$')
-
-
-async def authorize(request: web.Request, permission: Permission) -> Principal:
-    """The caller's principal, or 401 (no or bad token) / 403 (role lacks ``permission``)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "send a token: Authorization: Bearer <token>", "unauthorized")
-    try:
-        principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip(), request.app[CLOCK]())
-    except TokenExpired as exc:
-        raise ApiError(401, f"{exc}; ask an admin for a new token", "token_expired",
-                       expires_at=exc.expires_at.isoformat()) from None  # fmt: skip
-    if principal is None:
-        raise ApiError(401, "the token is unknown or revoked", "unauthorized")
-    if not principal.can(permission):
-        raise ApiError(403, f"a {principal.role.value} token may not {permission.value}", "forbidden")
-    return principal
 
 
 def record_json(record: Record) -> dict:
@@ -75,16 +58,6 @@ def _if_match(request: web.Request, entity_id: str) -> int | None:
     if not match or match["id"] != entity_id:
         raise ApiError(412, "If-Match does not name this record's ETag; reload it and try again", "stale_version")
     return int(match["version"])
-
-
-async def _body(request: web.Request) -> dict:
-    try:
-        body = await request.json(loads=json.loads)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "the body must be a JSON object", "invalid_body") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object", "invalid_body")
-    return body
 
 
 def _writes(principal: Principal) -> dict[str, bool]:
@@ -154,7 +127,7 @@ async def list_records(request: web.Request) -> web.Response:
 @routes.post(f"{BASE}/{{kind}}")
 async def create_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
-    record = await _call(_store(request).create, request.match_info["kind"], await _body(request), principal.name,
+    record = await _call(_store(request).create, request.match_info["kind"], await json_object(request), principal.name,
                          **_writes(principal))  # fmt: skip
     response = _respond(record, 201)
     response.headers["Location"] = f"{BASE}/{record.kind}/{record.id}"
@@ -208,7 +181,7 @@ async def update_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
-    body = await _body(request)
+    body = await json_object(request)
     return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version,
                                 **_writes(principal)))  # fmt: skip
 
@@ -254,7 +227,7 @@ async def revert(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
-    change_id = (await _body(request)).get("change_id")
+    change_id = (await json_object(request)).get("change_id")
     if not isinstance(change_id, int) or isinstance(change_id, bool):
         raise ApiError(400, "change_id must be the number of a change in the history", "invalid_parameter",
                        parameter="change_id")  # fmt: skip

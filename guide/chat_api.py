@@ -24,10 +24,12 @@ from yarl import URL
 from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.checkout_page import qr_svg
 from guide.handoff import HandoffError, Handoffs
+from guide.http.auth import calling_kiosk
+from guide.http.bodies import json_object
 from guide.http.chat_state import Chat
 from guide.http.errors import ApiError
 from guide.keys import CHAT, SETTINGS, STORE
-from guide.kiosk_registry import KioskPlace, KioskRegistry
+from guide.kiosk_registry import KioskRegistry
 from guide.rasa_credentials import kiosk_registry_path
 from guide.settings import Settings, kept_secret
 from knowledge.languages import LANGUAGES
@@ -155,31 +157,11 @@ async def conversation_messages(request: web.Request) -> web.Response:
     return web.json_response({"conversation_id": conversation_id, "language": language, "messages": messages})
 
 
-async def _kiosk(request: web.Request) -> KioskPlace:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    # The registry is a file re-read on each check (a revoked token stops at once): off the event loop.
-    registry = request.app[CHAT].registry
-    place = await asyncio.to_thread(registry.verify, token.strip()) if scheme.lower() == "bearer" else None
-    if place is None:
-        raise ApiError(401, "this kiosk is not known: send its token as `Authorization: Bearer ...`", "unauthorized")
-    return place
-
-
-async def _body(request: web.Request) -> dict:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body must be a JSON object", "invalid_body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object", "invalid_body")
-    return body
-
-
 @routes.post("/api/v1/handoff")
 async def create_handoff(request: web.Request) -> web.Response:
     """A kiosk's "continue on my phone": a single-use code for its conversation, as a link and a QR code."""
-    kiosk = await _kiosk(request)
-    body = await _body(request)
+    kiosk = await calling_kiosk(request)
+    body = await json_object(request)
     session = body.get("session")
     if not isinstance(session, str) or not KIOSK_SESSION.match(session):
         raise ApiError(400, "session must be the kiosk's session id: 32-64 letters, digits, - or _", "invalid_body")
@@ -197,7 +179,7 @@ async def create_handoff(request: web.Request) -> web.Response:
 @routes.post("/api/v1/handoff/redeem")
 async def redeem_handoff(request: web.Request) -> web.Response:
     """The phone's side: the code (once) for the conversation it continues."""
-    body = await _body(request)
+    body = await json_object(request)
     code = body.get("code")
     if not isinstance(code, str):
         raise ApiError(400, "code is required", "invalid_body")
