@@ -1,4 +1,4 @@
-"""Public read API under /api/v1: attractions and recommendations."""
+"""What a visitor looks up under /api/v1: attractions, calmer alternatives to a sight, and recommendations."""
 
 from __future__ import annotations
 
