@@ -15,8 +15,8 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import chat_api, gauges, openapi, payments_api, retention, webhook
-from guide.http import admin, crowd_levels, discover, itineraries, monitoring
+from guide import chat_api, gauges, openapi, retention, webhook
+from guide.http import admin, checkout, crowd_levels, discover, itineraries, monitoring
 from guide.http.errors import error_middleware
 from guide.keys import (
     CLOCK,
@@ -251,7 +251,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app.router.add_static("/pages/static", STATIC / "pages", append_version=True)
     app.add_routes(discover.routes)
     app.add_routes(chat_api.routes)
-    app.add_routes(payments_api.routes)  # before admin: /admin/payments/orders is not a {kind}/{id}
+    app.add_routes(checkout.routes)  # before admin: /admin/payments/orders is not a {kind}/{id}
     app.add_routes(admin.routes)
     app.add_routes(openapi.routes)
     app.add_routes(crowd_levels.routes)

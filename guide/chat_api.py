@@ -22,11 +22,11 @@ from aiohttp import web
 from yarl import URL
 
 from channels.senders import KIOSK_SESSION, kiosk_conversation
-from guide.checkout_page import qr_svg
 from guide.handoff import HandoffError, Handoffs
 from guide.http.auth import calling_kiosk
 from guide.http.bodies import json_object
 from guide.http.chat_state import Chat
+from guide.http.checkout_pages import qr_svg
 from guide.http.errors import ApiError
 from guide.keys import CHAT, SETTINGS, STORE
 from guide.kiosk_registry import KioskRegistry

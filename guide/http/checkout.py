@@ -13,9 +13,9 @@ import re
 
 from aiohttp import web
 
-from guide.checkout_page import confirm_page, order_page, problem_page, qr_svg_document
 from guide.http.auth import authorize
 from guide.http.bodies import json_object
+from guide.http.checkout_pages import confirm_page, order_page, problem_page, qr_svg_document
 from guide.http.errors import ApiError
 from guide.keys import METRICS, PAYMENTS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
