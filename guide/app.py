@@ -15,10 +15,13 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import chat_api, gauges, openapi, retention, webhook
-from guide.http import admin, checkout, crowd_levels, discover, itineraries, monitoring
+from guide import gauges, openapi, retention, webhook
+from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring
+from guide.http.chat_state import Chat, read_pages
 from guide.http.errors import error_middleware
+from guide.http.handoffs import Handoffs
 from guide.keys import (
+    CHAT,
     CLOCK,
     CROWD,
     EXECUTOR,
@@ -31,12 +34,14 @@ from guide.keys import (
     SETTINGS,
     STORE,
 )  # fmt: skip
+from guide.kiosk_registry import KioskRegistry
 from guide.limits import build_limits, close_limits, largest_body, limit_requests
 from guide.live import LiveIndex
 from guide.metrics import Metrics
 from guide.payments import build_payments
+from guide.rasa_credentials import kiosk_registry_path
 from guide.retention import keep_forgetting
-from guide.settings import Settings
+from guide.settings import Settings, kept_secret
 from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
@@ -150,6 +155,28 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     await state.close()
 
 
+async def chat_context(app: web.Application) -> AsyncIterator[None]:
+    """The chat routes' state: the kiosk registry (kept in step with the office's kiosks), the handoff
+    codes, a client for the dialogue server and the page templates."""
+    settings, store = app[SETTINGS], app[STORE]
+    registry = KioskRegistry(kiosk_registry_path(settings))
+    await asyncio.to_thread(registry.sync, store.load("kiosks"))
+
+    def follow(change) -> None:  # a kiosk added, moved or removed in the admin API
+        if change.kind == "kiosks":
+            registry.sync(store.load("kiosks"))
+
+    store.subscribe(follow)
+    # A secret made once and kept in the data dir (beside the payment secret).
+    secret = kept_secret(settings, "handoff-secret")
+    handoffs = Handoffs(store.engine, secret, timedelta(minutes=settings.handoff_minutes))
+    state = Chat(settings, registry, handoffs, await asyncio.to_thread(read_pages))
+    state.session = aiohttp.ClientSession()
+    app[CHAT] = state
+    yield
+    await state.session.close()
+
+
 async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
     """Once an hour, conversations idle longer than the retention period go (kept when it is 0), and
     orders never paid go after GUIDE_UNPAID_ORDER_HOURS."""
@@ -243,14 +270,14 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app.cleanup_ctx.append(close_limits)
     app.cleanup_ctx.append(services)
     app.cleanup_ctx.append(crowd)
-    app.cleanup_ctx.append(chat_api.chat_context)
+    app.cleanup_ctx.append(chat_context)
     app.cleanup_ctx.append(forget_old_conversations)
     app.router.add_get("/admin", admin_page)
     app.router.add_get("/crowd", crowd_page)
     app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
     app.router.add_static("/pages/static", STATIC / "pages", append_version=True)
     app.add_routes(discover.routes)
-    app.add_routes(chat_api.routes)
+    app.add_routes(chat.routes)
     app.add_routes(checkout.routes)  # before admin: /admin/payments/orders is not a {kind}/{id}
     app.add_routes(admin.routes)
     app.add_routes(openapi.routes)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
-from guide.handoff import Handoffs
+from guide.http.handoffs import Handoffs
 from guide.kiosk_registry import KioskRegistry
 from guide.settings import Settings
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "chat"
+PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/O on the event loop per visit
+
+
+def read_pages() -> dict[str, str]:
+    return {name: (STATIC / name).read_text(encoding="utf-8") for name in PAGES}
 
 
 class Chat:

@@ -13,61 +13,27 @@ import html
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 
 import aiohttp
 from aiohttp import web
 from yarl import URL
 
 from channels.senders import KIOSK_SESSION, kiosk_conversation
-from guide.handoff import HandoffError, Handoffs
 from guide.http.auth import calling_kiosk
 from guide.http.bodies import json_object
-from guide.http.chat_state import Chat
+from guide.http.chat_state import STATIC, Chat
 from guide.http.checkout_pages import qr_svg
 from guide.http.errors import ApiError
-from guide.keys import CHAT, SETTINGS, STORE
-from guide.kiosk_registry import KioskRegistry
-from guide.rasa_credentials import kiosk_registry_path
-from guide.settings import Settings, kept_secret
+from guide.http.handoffs import HandoffError
+from guide.keys import CHAT, STORE
 from knowledge.languages import LANGUAGES
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-STATIC = Path(__file__).resolve().parent / "static" / "chat"
 # web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
 CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
-PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: guide/app.py's page_headers, on every page
-PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/O on the event loop per visit
-
-
-def read_pages() -> dict[str, str]:
-    return {name: (STATIC / name).read_text(encoding="utf-8") for name in PAGES}
-
-
-def handoff_secret(settings: Settings) -> bytes:
-    """A secret made once and kept in the data dir (beside the payment secret)."""
-    return kept_secret(settings, "handoff-secret")
-
-
-async def chat_context(app: web.Application) -> AsyncIterator[None]:
-    settings, store = app[SETTINGS], app[STORE]
-    registry = KioskRegistry(kiosk_registry_path(settings))
-    await asyncio.to_thread(registry.sync, store.load("kiosks"))
-
-    def follow(change) -> None:  # a kiosk added, moved or removed in the admin API
-        if change.kind == "kiosks":
-            registry.sync(store.load("kiosks"))
-
-    store.subscribe(follow)
-    handoffs = Handoffs(store.engine, handoff_secret(settings), timedelta(minutes=settings.handoff_minutes))
-    chat = Chat(settings, registry, handoffs, await asyncio.to_thread(read_pages))
-    chat.session = aiohttp.ClientSession()
-    app[CHAT] = chat
-    yield
-    await chat.session.close()
+PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: the page_headers middleware, on every page
 
 
 def _page(chat: Chat, name: str, config: dict, title: str) -> web.Response:
