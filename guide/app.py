@@ -15,8 +15,8 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import gauges, openapi, retention, webhook
-from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring
+from guide import gauges, retention
+from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring, openapi, webhook
 from guide.http.chat_state import Chat, read_pages
 from guide.http.errors import error_middleware
 from guide.http.handoffs import Handoffs
