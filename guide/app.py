@@ -8,7 +8,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -16,10 +15,11 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
 from guide import gauges, retention
-from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring, openapi, webhook
+from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring, openapi, pages, webhook
 from guide.http.chat_state import Chat, read_pages
 from guide.http.errors import error_middleware
 from guide.http.handoffs import Handoffs
+from guide.http.pages import content_security_policy, page_headers
 from guide.keys import (
     CHAT,
     CLOCK,
@@ -92,23 +92,6 @@ def build_recommender(
         timings=timings,
         clock=clock or clock_from(settings.clock_start),
     )
-
-
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-# Said before the file is sent, so the page middleware knows a page when it sees one.
-HTML_FILE = {"Cache-Control": "no-cache", "Content-Type": "text/html; charset=utf-8"}
-
-
-async def admin_page(request: web.Request) -> web.FileResponse:
-    """The office's admin UI: one static page talking to the admin API with a token."""
-    return web.FileResponse(STATIC / "admin" / "index.html", headers=HTML_FILE)
-
-
-async def crowd_page(request: web.Request) -> web.FileResponse:
-    """Every sight's crowd level now, for people (the data: /api/v1/crowd)."""
-    return web.FileResponse(STATIC / "crowd.html", headers=HTML_FILE)
 
 
 async def crowd(app: web.Application) -> AsyncIterator[None]:
@@ -190,29 +173,6 @@ async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
     await task
 
 
-def content_security_policy(settings: Settings) -> str:
-    """Pages run only our own scripts, talk only to us and the dialogue server, and are never framed."""
-    dialogue = (settings.dialogue_public_url or settings.rasa_url).rstrip("/")
-    sockets = [dialogue, dialogue.replace("https://", "wss://").replace("http://", "ws://")] if dialogue else []
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
-        f"connect-src 'self' {' '.join(sockets)}".strip(), "frame-ancestors 'none'", "base-uri 'none'",
-        "object-src 'none'",
-    ])  # fmt: skip
-
-
-@web.middleware
-async def page_headers(request: web.Request, handler) -> web.StreamResponse:
-    """Every answer: no MIME sniffing; every page: the CSP above, no referrer, no framing."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if (response.content_type or "").startswith("text/html"):
-        response.headers["Content-Security-Policy"] = request.app[PAGE_POLICY]
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
 def create_app(settings: Settings, encoder: Encoder | None = None,
                clock: Callable[[], datetime] | None = None) -> web.Application:  # fmt: skip
     """The guide service. ``encoder`` replaces the configured one, ``clock`` the service's one clock (the
@@ -272,10 +232,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app.cleanup_ctx.append(crowd)
     app.cleanup_ctx.append(chat_context)
     app.cleanup_ctx.append(forget_old_conversations)
-    app.router.add_get("/admin", admin_page)
-    app.router.add_get("/crowd", crowd_page)
-    app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
-    app.router.add_static("/pages/static", STATIC / "pages", append_version=True)
+    app.add_routes(pages.routes)
     app.add_routes(discover.routes)
     app.add_routes(chat.routes)
     app.add_routes(checkout.routes)  # before admin: /admin/payments/orders is not a {kind}/{id}

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 # web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
 CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
-PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: the page_headers middleware, on every page
+PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: pages.page_headers, on every page
 
 
 def _page(chat: Chat, name: str, config: dict, title: str) -> web.Response:
