@@ -20,6 +20,7 @@ from guide.http.chat_state import Chat, read_pages
 from guide.http.errors import error_middleware
 from guide.http.handoffs import Handoffs
 from guide.http.pages import content_security_policy, page_headers
+from guide.http.throttle import largest_body, limit_requests
 from guide.keys import (
     CHAT,
     CLOCK,
@@ -35,7 +36,7 @@ from guide.keys import (
     STORE,
 )  # fmt: skip
 from guide.kiosk_registry import KioskRegistry
-from guide.limits import build_limits, close_limits, largest_body, limit_requests
+from guide.limits import build_limits, close_limits
 from guide.live import LiveIndex
 from guide.metrics import Metrics
 from guide.payments import build_payments
@@ -179,7 +180,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     wall clock, or GUIDE_CLOCK_START's; tests pass fakes): token expiry, crowds, "now" in answers."""
     app = web.Application(
         middlewares=[page_headers, error_middleware, webhook.action_port, limit_requests],
-        client_max_size=largest_body(settings),  # each route's own cap: guide/limits.py
+        client_max_size=largest_body(settings),  # each route's own cap: guide/http/throttle.py
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
