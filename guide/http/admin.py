@@ -14,6 +14,7 @@ from guide.http.bodies import json_object
 from guide.http.errors import ApiError
 from guide.keys import STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
+from knowledge.schema import ENTITY_KINDS
 from knowledge.store import (
     AlreadyExists,
     InUse,
@@ -29,6 +30,12 @@ from knowledge.tokens import Permission, Principal
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/admin"
+# Patterns no other route's path matches, so the order routes are added in does not matter: a kind
+# is one of the record kinds (never whoami or payments), and GET never reads a record named export
+# (GET .../{kind}/export is the file export; PUT and DELETE still reach such a record, as before).
+KIND = BASE + "/{kind:(?:" + "|".join(ENTITY_KINDS) + ")}"
+RECORD = KIND + "/{id}"
+READ_RECORD = KIND + "/{id:(?!export$)[^{}/]+}"
 PRINCIPAL = "principal"
 _ETAG = re.compile(r'^(?:W/)?"(?P<id>[^"@]+)@(?P<version>\d+)"$')
 
@@ -113,7 +120,7 @@ async def whoami(request: web.Request) -> web.Response:
                               "expires_at": expires_at})  # fmt: skip
 
 
-@routes.get(f"{BASE}/{{kind}}")
+@routes.get(KIND)
 async def list_records(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     include_deleted = request.query.get("include_deleted", "false").lower() in ("1", "true", "yes")
@@ -124,7 +131,7 @@ async def list_records(request: web.Request) -> web.Response:
     return web.json_response({"count": len(records), "items": [record_json(r) for r in records]})
 
 
-@routes.post(f"{BASE}/{{kind}}")
+@routes.post(KIND)
 async def create_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     record = await _call(_store(request).create, request.match_info["kind"], await json_object(request), principal.name,
@@ -134,7 +141,7 @@ async def create_record(request: web.Request) -> web.Response:
     return response
 
 
-@routes.post(f"{BASE}/{{kind}}/import")
+@routes.post(f"{KIND}/import")
 async def import_file(request: web.Request) -> web.Response:
     """A CSV, JSON or YAML file of records, all written or none (every bad row reported)."""
     principal = await authorize(request, Permission.WRITE)
@@ -154,7 +161,7 @@ async def import_file(request: web.Request) -> web.Response:
     return web.json_response({"kind": request.match_info["kind"], "rows": len(rows), **counts})
 
 
-@routes.get(f"{BASE}/{{kind}}/export")
+@routes.get(f"{KIND}/export")
 async def export_file(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     fmt = request.query.get("format", "json")
@@ -170,13 +177,13 @@ async def export_file(request: web.Request) -> web.Response:
     )
 
 
-@routes.get(f"{BASE}/{{kind}}/{{id}}")
+@routes.get(READ_RECORD)
 async def get_record(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     return _respond(await _call(_store(request).get, request.match_info["kind"], request.match_info["id"]))
 
 
-@routes.put(f"{BASE}/{{kind}}/{{id}}")
+@routes.put(RECORD)
 async def update_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
@@ -195,17 +202,17 @@ async def _soft_delete_or_restore(request: web.Request, restore: bool) -> web.Re
                                 **_writes(principal)))  # fmt: skip
 
 
-@routes.delete(f"{BASE}/{{kind}}/{{id}}")
+@routes.delete(RECORD)
 async def delete_record(request: web.Request) -> web.Response:
     return await _soft_delete_or_restore(request, restore=False)
 
 
-@routes.post(f"{BASE}/{{kind}}/{{id}}/restore")
+@routes.post(f"{RECORD}/restore")
 async def restore_record(request: web.Request) -> web.Response:
     return await _soft_delete_or_restore(request, restore=True)
 
 
-@routes.get(f"{BASE}/{{kind}}/{{id}}/history")
+@routes.get(f"{RECORD}/history")
 async def history(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     entries = await _call(_store(request).history, request.match_info["kind"], request.match_info["id"])
@@ -222,7 +229,7 @@ async def history(request: web.Request) -> web.Response:
     )
 
 
-@routes.post(f"{BASE}/{{kind}}/{{id}}/revert")
+@routes.post(f"{RECORD}/revert")
 async def revert(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
