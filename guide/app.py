@@ -1,9 +1,32 @@
-"""The aiohttp application factory: ``create_app(settings)``."""
+"""The aiohttp application factory: ``create_app(settings)``, the guide service's composition root.
+
+``create_app`` sets what needs no I/O (SETTINGS, CLOCK, PAGE_POLICY, METRICS, LIMITS) and adds the
+route tables (guide/http/, in any order). Everything else is one cleanup context per service,
+started in this order and stopped in the reverse one; each reads only what ``create_app`` or an
+earlier context set (the keys are guide/keys.py's):
+
+| context | reads | sets |
+|---|---|---|
+| ``close_limits`` (guide/limits.py) | LIMITS | (closes the limits' Redis connections) |
+| ``knowledge_context`` | SETTINGS | STORE, LEXICON |
+| ``recommender_context`` | SETTINGS, STORE, LEXICON, METRICS, CLOCK | RECOMMENDER |
+| ``live_context`` | STORE, RECOMMENDER | (applies the office's edits to the index) |
+| ``payments_context`` | SETTINGS, STORE | PAYMENTS |
+| ``crowd_context`` | SETTINGS, STORE, RECOMMENDER, METRICS | CROWD |
+| ``actions_context`` | RECOMMENDER, CROWD, PAYMENTS | EXECUTOR |
+| ``chat_context`` | SETTINGS, STORE | CHAT |
+| ``retention_context`` | SETTINGS, STORE | RETENTION |
+
+The store tells its listeners of a change in the order they subscribed: the live index subscribes
+before the crowd context's follower, which reads the sight the index has just applied.
+tests/guide/test_app_contexts.py checks this table against the code.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +49,7 @@ from guide.keys import (
     CLOCK,
     CROWD,
     EXECUTOR,
+    LEXICON,
     LIMITS,
     METRICS,
     PAGE_POLICY,
@@ -95,7 +119,54 @@ def build_recommender(
     )
 
 
-async def crowd(app: web.Application) -> AsyncIterator[None]:
+async def knowledge_context(app: web.Application) -> AsyncIterator[None]:
+    """The knowledge store, migrated and seeded, and its lexicon (read once: the store's checks and the recommender)."""
+    settings = app[SETTINGS]
+    app[LEXICON] = load_lexicon(settings.seed_dir)
+    app[STORE] = store = open_store(settings, app[LEXICON])
+    yield
+    store.close()
+
+
+async def recommender_context(app: web.Application, encoder: Encoder | None = None) -> AsyncIterator[None]:
+    """The recommender over every item of the store (``encoder`` replaces the configured one), saved at the end."""
+    settings = app[SETTINGS]
+    app[RECOMMENDER] = found = build_recommender(settings, app[STORE], app[LEXICON], encoder, app[METRICS], app[CLOCK])
+    app[METRICS].add_collector(gauges.query_cache(found.encoder))
+    # The catalogue lives as long as the process: keep the collector from re-scanning its
+    # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
+    gc.freeze()
+    log.info("guide service ready: %d items indexed (%s)%s", len(found.index),
+             ", ".join(f"{k} {v}" for k, v in found.index.structures().items()),
+             ", loaded from disk" if found.loaded_from_disk else "")  # fmt: skip
+    yield
+    await asyncio.to_thread(found.save)  # the next start loads it instead of re-embedding
+
+
+async def live_context(app: web.Application) -> AsyncIterator[None]:
+    """The office's edits reach the index at once (from other replicas too, on PostgreSQL)."""
+    store = app[STORE]
+    live = LiveIndex(store, app[RECOMMENDER])
+    store.subscribe(live.on_change)
+    stop = asyncio.Event()
+    listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
+    yield
+    stop.set()
+    if listener is not None:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+
+
+async def payments_context(app: web.Application) -> AsyncIterator[None]:
+    """The payment flow over the providers these settings turn on."""
+    app[PAYMENTS] = service = build_payments(app[SETTINGS], app[STORE])
+    await service.start()
+    yield
+    await service.close()
+
+
+async def crowd_context(app: web.Application) -> AsyncIterator[None]:
     """Crowd state and service, the history kept of it and the learned forecast fitted from that history; the feed
     coordinator when a feed URL is set."""
     settings = app[SETTINGS]
@@ -139,6 +210,15 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     await state.close()
 
 
+async def actions_context(app: web.Application) -> AsyncIterator[None]:
+    """The dialogue server's custom actions, run by POST /webhook."""
+    executor = ActionExecutor()
+    for action in build_actions(app[RECOMMENDER], app[CROWD].snapshot, app[PAYMENTS]):
+        executor.register_action(action)
+    app[EXECUTOR] = executor
+    yield
+
+
 async def chat_context(app: web.Application) -> AsyncIterator[None]:
     """The chat routes' state: the kiosk registry (kept in step with the office's kiosks), the handoff
     codes, a client for the dialogue server and the page templates."""
@@ -161,7 +241,7 @@ async def chat_context(app: web.Application) -> AsyncIterator[None]:
     await state.session.close()
 
 
-async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
+async def retention_context(app: web.Application) -> AsyncIterator[None]:
     """Once an hour, conversations idle longer than the retention period go (kept when it is 0), and
     orders never paid go after GUIDE_UNPAID_ORDER_HOURS."""
     settings = app[SETTINGS]
@@ -197,48 +277,11 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app[LIMITS] = build_limits(settings)
     retention.check(settings)
 
-    async def services(app: web.Application) -> AsyncIterator[None]:
-        lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
-        store = open_store(settings, lexicon)
-        app[STORE] = store
-        recommender = build_recommender(settings, store, lexicon, encoder, app[METRICS], app[CLOCK])
-        app[RECOMMENDER] = recommender
-        app[METRICS].add_collector(gauges.query_cache(recommender.encoder))
-        # The catalogue lives as long as the process: keep the collector from re-scanning its
-        # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
-        gc.freeze()
-        payments = build_payments(settings, store)
-        await payments.start()
-        app[PAYMENTS] = payments
-        executor = ActionExecutor()
-        async def crowd_snapshot():  # the crowd context starts after this one
-            return await app[CROWD].snapshot()
-
-        for action in build_actions(recommender, crowd_snapshot, payments):
-            executor.register_action(action)
-        app[EXECUTOR] = executor
-        live = LiveIndex(store, recommender)
-        store.subscribe(live.on_change)
-        stop = asyncio.Event()
-        listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
-        log.info("guide service ready: %d items indexed (%s)%s", len(recommender.index),
-                 ", ".join(f"{k} {v}" for k, v in recommender.index.structures().items()),
-                 ", loaded from disk" if recommender.loaded_from_disk else "")  # fmt: skip
-        yield
-        stop.set()
-        if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
-        await payments.close()
-        await asyncio.to_thread(recommender.save)  # the next start loads it instead of re-embedding
-        store.close()
-
-    app.cleanup_ctx.append(close_limits)
-    app.cleanup_ctx.append(services)
-    app.cleanup_ctx.append(crowd)
-    app.cleanup_ctx.append(chat_context)
-    app.cleanup_ctx.append(forget_old_conversations)
+    # One cleanup context per service, in the order of the table in this module's docstring.
+    recommender = functools.partial(recommender_context, encoder=encoder)
+    for context in (close_limits, knowledge_context, recommender, live_context, payments_context, crowd_context,
+                    actions_context, chat_context, retention_context):  # fmt: skip
+        app.cleanup_ctx.append(context)
     for table in ROUTE_TABLES:
         app.add_routes(table)
     return app

@@ -13,6 +13,7 @@ from channels.limits import Limits
 from guide.http.chat_state import Chat
 from guide.metrics import Metrics
 from guide.settings import Settings
+from knowledge.lexicon import Lexicon
 from knowledge.store import KnowledgeStore
 from payments.service import PaymentService
 from recommender.crowd.service import CrowdService
@@ -22,6 +23,7 @@ SETTINGS = web.AppKey("settings", Settings)
 RECOMMENDER = web.AppKey("recommender", Recommender)
 EXECUTOR = web.AppKey("executor", ActionExecutor)
 STORE = web.AppKey("store", KnowledgeStore)
+LEXICON = web.AppKey("lexicon", Lexicon)  # the knowledge base's words: the store's checks and the recommender
 CROWD = web.AppKey("crowd", CrowdService)
 PAYMENTS = web.AppKey("payments", PaymentService)
 CHAT = web.AppKey("chat", Chat)
