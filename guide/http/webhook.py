@@ -10,10 +10,10 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
+from channels.logformat import ref as conversation_ref
 from guide.http.bodies import json_object
 from guide.http.errors import json_error
 from guide.keys import EXECUTOR, METRICS, SETTINGS
-from guide.logs import conversation_ref
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
