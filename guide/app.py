@@ -58,7 +58,7 @@ from guide.keys import (
     RETENTION,
     SETTINGS,
     STORE,
-)  # fmt: skip
+)
 from guide.kiosk_registry import KioskRegistry
 from guide.limits import build_limits, close_limits
 from guide.live import LiveIndex
