@@ -19,6 +19,14 @@ from pathlib import Path
 ONE_MACHINE_LIMITS = {"chat_address": "off", "orders": "off", "recommendations": "off", "itineraries": "off",
                       "history": "off"}
 
+# Query templates per language; ``queries`` fills them with the interests' own terms.
+PHRASES = {
+    "en": ["I love {}", "show me {}", "any good {} around here?", "where can I find {} in Macau", "{} please"],
+    "zh-Hant": ["我想去{}", "有冇{}推介", "邊度有{}", "想睇{}"],
+    "zh-Hans": ["我想去{}", "推荐几个{}", "哪里有{}", "想看{}"],
+    "pt": ["quero ver {}", "gosto de {}", "onde há {} em Macau", "sugira {}"],
+}
+
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -42,6 +50,22 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port between 20000 and 32000")
+
+
+def queries(seed, n: int) -> list[tuple[str, str]]:
+    """n distinct realistic queries over every interest, in all four languages."""
+    out = []
+    interests = list(seed.lexicon.interests.values())
+    i = 0
+    while len(out) < n:
+        interest = interests[i % len(interests)]
+        lang = ("en", "zh-Hant", "zh-Hans", "pt")[(i // len(interests)) % 4]
+        terms = interest.terms.get(lang) or interest.terms["en"]
+        template = PHRASES[lang][(i // (4 * len(interests))) % len(PHRASES[lang])]
+        text = template.format(terms[(i // 7) % len(terms)])
+        out.append((f"{text} {i}" if lang in ("en", "pt") else f"{text}{i}", lang))
+        i += 1
+    return out
 
 
 READY_LINE = "Macau guide is running"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 from recommender.signals import Profile, visit_cost_minutes
 
 SENADO_SQUARE = (22.1935, 113.5398)

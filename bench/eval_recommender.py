@@ -29,7 +29,7 @@ from recommender.encoder import SentenceTransformerEncoder
 from recommender.geo import distance_m
 from recommender.items import catalogue
 from recommender.itinerary import plan
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -149,9 +149,9 @@ def audit(load: Load, stored: dict[str, list[str]]) -> dict:
 
 
 def run_stack(kind: str, conversations: int, rounds: int) -> dict:
-    from guide.scaled import scaled_stack
+    from guide.ops.scaled import scaled_stack
+    from guide.ops.stack import Stack
     from guide.settings import Settings
-    from guide.stack import Stack
 
     with tempfile.TemporaryDirectory() as tmp:
         tag = uuid.uuid4().hex[:8]

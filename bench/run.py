@@ -14,50 +14,28 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import ONE_MACHINE_LIMITS, free_port, summary
+from bench.common import ONE_MACHINE_LIMITS, free_port, queries, summary
 from bench.limits import bench_limits
 from bench.limits import table as limits_table
 from bench.live import bench_edit_to_visible, bench_incremental
 from bench.scale import bench_scale
 from bench.scale import table as scale_table
+from guide.ops.stack import Stack
 from guide.settings import Settings
-from guide.stack import Stack
 from knowledge.seed import load_seed
 from recommender.encoder import CachedEncoder, SentenceTransformerEncoder
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RECOMMENDER_QUERIES = 1000
 CHAT_TURNS = 200
 
-PHRASES = {
-    "en": ["I love {}", "show me {}", "any good {} around here?", "where can I find {} in Macau", "{} please"],
-    "zh-Hant": ["我想去{}", "有冇{}推介", "邊度有{}", "想睇{}"],
-    "zh-Hans": ["我想去{}", "推荐几个{}", "哪里有{}", "想看{}"],
-    "pt": ["quero ver {}", "gosto de {}", "onde há {} em Macau", "sugira {}"],
-}
 RECOMMEND_MESSAGES = [
     "I love old churches", "show me Chinese temples", "我想去寺廟", "有冇海灘推介", "推荐几个博物馆",
     "我想去寺庙", "quero ver igrejas antigas", "onde há museus em Macau", "any beaches nearby?",
     "somewhere with great views", "想睇古蹟", "I want to try Macanese food",
 ]  # fmt: skip
 GREETINGS = ["hello", "hi there", "你好", "早晨", "olá", "bom dia", "good morning", "哈囉"]
-
-
-def queries(seed, n: int) -> list[tuple[str, str]]:
-    """n distinct realistic queries over every interest, in all four languages."""
-    out = []
-    interests = list(seed.lexicon.interests.values())
-    i = 0
-    while len(out) < n:
-        interest = interests[i % len(interests)]
-        lang = ("en", "zh-Hant", "zh-Hans", "pt")[(i // len(interests)) % 4]
-        terms = interest.terms.get(lang) or interest.terms["en"]
-        template = PHRASES[lang][(i // (4 * len(interests))) % len(PHRASES[lang])]
-        text = template.format(terms[(i // 7) % len(terms)])
-        out.append((f"{text} {i}" if lang in ("en", "pt") else f"{text}{i}", lang))
-        i += 1
-    return out
 
 
 def bench_recommender(seed) -> dict:

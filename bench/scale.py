@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import summary
+from bench.common import queries, summary
 from knowledge.seed import load_records, load_seed
 from recommender.encoder import SentenceTransformerEncoder
 from recommender.index import NumpyIndex
 from recommender.items import catalogue, document_text
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SIZES = (1_000, 10_000, 100_000)
 QUERIES = 400
@@ -80,8 +80,6 @@ def synthetic(real_items: list, lexicon, encoder, n: int) -> tuple[list, dict[st
 
 
 def run_size(n: int) -> dict:
-    from bench.run import queries
-
     seed = load_seed()
     real = catalogue(seed.attractions, load_records("promotions"), load_records("merchants"), load_records("events"))
     encoder = SentenceTransformerEncoder()
@@ -112,8 +110,8 @@ def run_size(n: int) -> dict:
         cached.append((time.perf_counter() - start) * 1000)
     # Recall of the sights' index against exact search, for the candidates the ranker sees.
     exact = NumpyIndex(encoder.dim)
-    keys = [k for k, i in recommender.items.items() if i.kind == "attraction" and k in recommender._vectors]
-    exact.add(keys, np.stack([recommender._vectors[k] for k in keys]))
+    keys = [k for k, i in recommender.items.items() if i.kind == "attraction" and recommender.vector(k) is not None]
+    exact.add(keys, np.stack([recommender.vector(k) for k in keys]))
     part = recommender.index.parts["attraction"]
     recall = []
     for text, _ in asked[:100]:

@@ -11,7 +11,8 @@
   It is sent as one ``{"custom": payload}`` message instead, the shape the REST channel uses.
 * ``--logging-config-file`` (JSON lines, ``channels/logformat.py``) is kept, not overwritten by
   Rasa's coloured console format.
-* Every turn is timed for ``GET /webhooks/metrics/`` (``channels/metrics.py``).
+* Every turn is timed for ``GET /webhooks/metrics/`` (``channels/metrics.py``), summed over all
+  Sanic workers.
 * A tracker store that is away for a moment is waited for, not replaced by memory (turns would
   be answered and never stored): ``channels/tracker_store.py``.
 * The HTTP API's token comes from the environment (``RASA_TOKEN``), not the command line: Rasa
@@ -107,6 +108,9 @@ def with_token(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
 
 def main() -> None:
     sys.argv = with_token(sys.argv, os.environ)
+    from channels import metrics
+
+    metrics.share_between_workers(os.environ)  # before any worker is forked
     apply_fixes()
     from rasa.__main__ import main as rasa_main
 

@@ -340,7 +340,7 @@ def _with_password(server: Optional[Redis]) -> Optional[Redis]:
 class Limits:
     """A process's limits: the named rates over its buckets, whom to believe about client addresses,
     and the body cap. The guide service builds it from its settings (``guide/limits.py``); the
-    dialogue server's channels from the credentials the guide renders (``guide/rasa_credentials.py``)."""
+    dialogue server's channels from the credentials the guide renders (``guide/ops/rasa_credentials.py``)."""
 
     limiter: Limiter
     trusted: Tuple[Network, ...] = ()

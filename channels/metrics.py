@@ -4,15 +4,26 @@ The guide service's ``/metrics`` times its share of a turn (each action call); o
 dialogue server sees a turn whole: NLU, policies, every action call, the tracker store and the
 lock. ``install()`` times ``Agent.handle_message``, which every channel goes through, and the
 ``metrics`` connector (listed in the credentials the stack writes) serves the histogram at
-``GET /webhooks/metrics/``. Each process (Sanic worker, replica) counts its own turns; Prometheus
-scrapes each and sums. Labels are the channel's name and the outcome, never who or what was said.
+``GET /webhooks/metrics/``. Labels are the channel's name and the outcome, never who or what
+was said.
+
+The histogram is prometheus_client's. With several Sanic workers (``SANIC_WORKERS``) each
+scrape reaches one worker at random, so ``share_between_workers()`` (called before Rasa forks
+them) gives prometheus_client a directory where every worker keeps its counts, and a scrape
+sums them all (its multiprocess mode). One worker keeps its counts in memory.
 """
 
 from __future__ import annotations
 
-import threading
+import atexit
+import os
+import shutil
+import tempfile
 import time
-from typing import Any, Awaitable, Callable, Dict, Text, Tuple
+from collections.abc import MutableMapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -22,38 +33,57 @@ from sanic.response import HTTPResponse
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 NAME = "dialogue_turn_duration_seconds"
 CHANNELS = {"rest", "socketio", "kiosk", "telegram", "whatsapp", "wechat", "cmdline"}
+SHARED_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it when first imported
 
 
-class TurnHistogram:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._series: Dict[Tuple[str, str], list] = {}  # (channel, outcome) -> [bucket counts..., sum, count]
-
-    def observe(self, channel: str, outcome: str, seconds: float) -> None:
-        channel = channel if channel in CHANNELS else "other"  # callers cannot mint label values
-        with self._lock:
-            series = self._series.setdefault((channel, outcome), [0] * len(BUCKETS) + [0.0, 0])
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    series[i] += 1
-            series[-2] += seconds
-            series[-1] += 1
-
-    def render(self) -> str:
-        lines = [f"# HELP {NAME} Seconds from a visitor's message to the bot's answer, by channel and outcome.",
-                 f"# TYPE {NAME} histogram"]  # fmt: skip
-        with self._lock:
-            for (channel, outcome), series in sorted(self._series.items()):
-                labels = f'channel="{channel}",outcome="{outcome}"'
-                for bound, count in zip(BUCKETS, series):
-                    lines.append(f'{NAME}_bucket{{{labels},le="{bound:g}"}} {count}')
-                lines.append(f'{NAME}_bucket{{{labels},le="+Inf"}} {series[-1]}')
-                lines.append(f"{NAME}_sum{{{labels}}} {series[-2]!r}")
-                lines.append(f"{NAME}_count{{{labels}}} {series[-1]}")
-        return "\n".join(lines) + "\n"
+def share_between_workers(environ: MutableMapping[str, str]) -> str | None:
+    """With more than one Sanic worker, the directory the workers share their counts in: the one
+    ``PROMETHEUS_MULTIPROC_DIR`` names, emptied of an earlier run's files, else a new one. Must
+    run before prometheus_client is imported in this process."""
+    workers = int(environ.get("SANIC_WORKERS") or 1)
+    if workers <= 1 and not environ.get(SHARED_DIRECTORY):
+        return None
+    if environ.get(SHARED_DIRECTORY):
+        directory = Path(environ[SHARED_DIRECTORY])
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # an earlier run's counts would be summed in
+            stale.unlink()
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="dialogue-metrics-"))
+        environ[SHARED_DIRECTORY] = str(directory)
+        created_by = os.getpid()  # removed when the main process exits, not when a worker does
+        atexit.register(lambda: os.getpid() == created_by and shutil.rmtree(directory, ignore_errors=True))
+    return str(directory)
 
 
-TURNS = TurnHistogram()
+@lru_cache(maxsize=1)
+def _turns() -> Any:
+    """The turn histogram, created on first use (in the worker, after the directory is set)."""
+    import prometheus_client
+
+    prometheus_client.disable_created_metrics()  # no ``_created`` series: the names stay as they were
+    registry = prometheus_client.CollectorRegistry(auto_describe=True)
+    return prometheus_client.Histogram(
+        NAME, "Seconds from a visitor's message to the bot's answer, by channel and outcome.",
+        ["channel", "outcome"], buckets=BUCKETS, registry=registry,
+    ), registry  # fmt: skip
+
+
+def observe(channel: str, outcome: str, seconds: float) -> None:
+    channel = channel if channel in CHANNELS else "other"  # callers cannot mint label values
+    _turns()[0].labels(channel=channel, outcome=outcome).observe(seconds)
+
+
+def render() -> bytes:
+    """Prometheus' text format: this process's counts, or every worker's summed."""
+    import prometheus_client
+    from prometheus_client import multiprocess
+
+    _, registry = _turns()
+    if os.environ.get(SHARED_DIRECTORY):
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return prometheus_client.generate_latest(registry)
 
 
 def install() -> None:
@@ -71,7 +101,7 @@ def install() -> None:
             outcome = "ok"
             return result
         finally:
-            TURNS.observe(message.input_channel or "other", outcome, time.perf_counter() - started)
+            observe(message.input_channel or "other", outcome, time.perf_counter() - started)
 
     handle_message._timed = True  # type: ignore[attr-defined]
     Agent.handle_message = handle_message
@@ -89,6 +119,6 @@ class MetricsInput(InputChannel):
 
         @blueprint.route("/", methods=["GET"])
         async def metrics(request: Request) -> HTTPResponse:
-            return response.text(TURNS.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+            return response.raw(render(), content_type="text/plain; version=0.0.4; charset=utf-8")
 
         return blueprint

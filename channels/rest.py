@@ -7,7 +7,7 @@ Listed in ``bot/credentials.yml`` as ``channels.rest.CheckedRestInput``; it keep
 Turns are rate-limited per client address and per conversation (``channels/limits.py``; 429 with
 ``Retry-After``), and bodies are capped (``max_body_bytes``, 413) before Sanic reads them: the
 limits come in the channel's credentials, which the guide renders from its settings
-(``guide/rasa_credentials.py``).
+(``guide/ops/rasa_credentials.py``).
 """
 
 from __future__ import annotations

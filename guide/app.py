@@ -61,12 +61,10 @@ from guide.keys import (
 )
 from guide.kiosk_registry import KioskRegistry
 from guide.limits import build_limits, close_limits
-from guide.live import LiveIndex
 from guide.metrics import Metrics
 from guide.payments import build_payments
-from guide.rasa_credentials import kiosk_registry_path
 from guide.retention import keep_forgetting
-from guide.settings import Settings, kept_secret
+from guide.settings import Settings, kept_secret, kiosk_registry_path
 from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
@@ -82,7 +80,8 @@ from recommender.crowd.service import CrowdService
 from recommender.crowd.state import make_state
 from recommender.encoder import Encoder, make_encoder
 from recommender.items import catalogue
-from recommender.service import Recommender, Timings
+from recommender.live import LiveIndex
+from recommender.recommender import Recommender, Timings
 from recommender.signals import with_weights
 
 log = logging.getLogger(__name__)

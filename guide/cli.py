@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 from guide import logs
-from guide.settings import Settings, SettingsError
+from guide.settings import Settings, SettingsError, kiosk_registry_path
 
 
 class CliError(Exception):
@@ -42,7 +42,7 @@ def action_socket(settings: Settings) -> socket.socket | None:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.stack import Stack, StackError
+    from guide.ops.stack import Stack, StackError
 
     try:
         stack = Stack.from_settings(settings)
@@ -52,8 +52,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _run_scaled(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.scaled import scaled_stack
-    from guide.stack import StackError
+    from guide.ops.scaled import scaled_stack
+    from guide.ops.stack import StackError
 
     try:
         scaled_stack(settings, replicas=args.replicas).run_forever()
@@ -62,7 +62,7 @@ def _run_scaled(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _nlu_dictionary(args: argparse.Namespace, settings: Settings) -> None:
-    from guide.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
+    from guide.ops.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
 
     for path, text in ((USERDICT, render_userdict(settings.seed_dir)), (PLACES, render_places(settings.seed_dir)),
                        (INTERESTS, render_interests(settings.seed_dir))):
@@ -114,8 +114,8 @@ def _payment_sandbox(args: argparse.Namespace, settings: Settings) -> None:
     """Serve the payment sandbox (Alipay+ and WeChat Pay formats) that `make run` pays through."""
     from aiohttp import web
 
-    from payments.keys import ensure_keys
-    from payments.sandbox import Sandbox
+    from payments.sandbox.credentials import ensure_keys
+    from payments.sandbox.server import Sandbox
 
     keys = ensure_keys(settings.sandbox_keys_dir)
     public = args.public_url or f"http://{settings.host}:{args.port}"
@@ -277,7 +277,6 @@ def _forget_conversations(args: argparse.Namespace, settings: Settings) -> None:
 
 def _kiosk_registry(settings: Settings):
     from guide.kiosk_registry import KioskRegistry
-    from guide.rasa_credentials import kiosk_registry_path
 
     return KioskRegistry(kiosk_registry_path(settings))
 

@@ -15,9 +15,9 @@ from guide.metrics import Metrics
 from guide.settings import Settings
 from knowledge.lexicon import Lexicon
 from knowledge.store import KnowledgeStore
-from payments.service import PaymentService
+from payments.checkout import PaymentService
 from recommender.crowd.service import CrowdService
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SETTINGS = web.AppKey("settings", Settings)
 RECOMMENDER = web.AppKey("recommender", Recommender)

@@ -21,11 +21,11 @@ from guide.settings import ROOT, Settings, SettingsError, kept_secret
 from knowledge.store import KnowledgeStore
 from payments import signing
 from payments.alipayplus import AlipayPlus, AlipayPlusConfig
-from payments.keys import CLIENT_ID, SP_MCHID, ensure_keys
+from payments.checkout import PaymentService
 from payments.links import LinkSigner
 from payments.orders import Order, OrderStore
 from payments.provider import Provider
-from payments.service import PaymentService
+from payments.sandbox.credentials import CLIENT_ID, SP_MCHID, ensure_keys
 from payments.wechatpay import WeChatPay, WeChatPayConfig
 
 log = logging.getLogger(__name__)

@@ -297,6 +297,12 @@ class Settings:
         return cls(**values)
 
 
+def kiosk_registry_path(settings: Settings) -> Path:
+    """The kiosks' token registry: the guide service issues and checks tokens in it, the dialogue
+    server's kiosk channel reads it (its path rendered into ``credentials.yml``)."""
+    return settings.data_dir / "kiosks.json"
+
+
 def kept_secret(settings: Settings, name: str) -> bytes:
     """A random secret made once and kept in the data dir (``<data dir>/<name>``, mode 600): one
     machine's; replicas need the configured setting instead."""

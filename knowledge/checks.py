@@ -14,6 +14,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # A generous box around Macau's peninsula, Taipa, Cotai and Coloane.
 LAT_RANGE = (22.10, 22.22)
 LON_RANGE = (113.52, 113.60)
+# Macau's parts, named by attractions and by the promotions shown in them.
+DISTRICTS: tuple[str, ...] = ("peninsula", "taipa", "cotai", "coloane")
 WALLETS: tuple[str, ...] = ("mpay", "alipay", "alipayhk", "wechatpay", "bocpay")
 _MISSING = object()
 

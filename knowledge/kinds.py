@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from knowledge.attractions import parse_attraction
 from knowledge.checks import FieldError
 from knowledge.events import parse_event
 from knowledge.kiosks import parse_kiosk
 from knowledge.merchants import PAYMENT_FIELDS, parse_merchant
 from knowledge.promotions import parse_promotion
-from knowledge.validation import parse_attraction
 
 Parser = Callable[[object, int], tuple[object | None, list[FieldError]]]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge.checks import WALLETS, Checker, FieldError
-from knowledge.model import DISTRICTS
+from knowledge.checks import DISTRICTS, WALLETS, Checker, FieldError
 
 # Visitor profiles a promotion can be aimed at (the office sets them; matched from the request).
 AUDIENCES: tuple[str, ...] = ("families", "limited_mobility", "budget", "seniors")

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.attractions import Attraction, parse_attractions
 from knowledge.lexicon import Lexicon
-from knowledge.model import Attraction
-from knowledge.validation import parse_attractions
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

@@ -7,12 +7,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from knowledge.model import Attraction
+from knowledge.attractions import Attraction
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import WALK_LIMIT_M, distance_m
 from recommender.items import document_text
 from recommender.reasons import Reason, explain
-from recommender.service import Recommendation, Recommender
+from recommender.recommender import Recommendation, Recommender
 from recommender.signals import Context
 
 WALK_KM = WALK_LIMIT_M / 1000  # further than this, the visitor rides

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from knowledge.attractions import Attraction
 from knowledge.events import Event
 from knowledge.hours import DAYS, MACAU_TZ, parse_interval
 from knowledge.languages import pick
 from knowledge.lexicon import Lexicon
 from knowledge.merchants import Merchant
-from knowledge.model import Attraction
 from knowledge.promotions import Promotion
 from recommender.geo import planar_m
 
@@ -125,6 +125,11 @@ def from_attraction(a: Attraction) -> Item:
         tags=a.tags, description=a.description, price_mop=a.fee_mop, visit_minutes=a.visit_minutes, record=a,
         access=a.access, crowd_id=a.id, setting=a.setting,
     )  # fmt: skip
+
+
+def as_item(record: Item | Attraction) -> Item:
+    """A sight given as its knowledge record becomes an item; an item stays as it is."""
+    return from_attraction(record) if isinstance(record, Attraction) else record
 
 
 def nearest_sight(point: tuple[float, float], sights: Iterable[Attraction]) -> Attraction | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from knowledge.model import Attraction
+from knowledge.attractions import Attraction
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import distance_m, ride_minutes, walk_minutes
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 from recommender.signals import Profile
 
 WALK_KM = 1.5

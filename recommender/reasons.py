@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from knowledge.attractions import Attraction
 from knowledge.events import Event
 from knowledge.hours import MACAU_TZ
-from knowledge.model import Attraction
 from knowledge.promotions import Promotion
 from recommender.signals import Candidate, Context, targeting, visit_cost_minutes
 

@@ -19,8 +19,8 @@ from bot.actions.sights import (
     ActionCrowdStatus,
     ActionOfferReply,
 )
-from payments.service import PaymentService
-from recommender.service import Recommender
+from payments.checkout import PaymentService
+from recommender.recommender import Recommender
 
 
 def build_actions(recommender: Recommender, crowd: CrowdSource | None = None,

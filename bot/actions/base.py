@@ -8,7 +8,7 @@ from datetime import datetime
 from rasa_sdk import Action, Tracker
 
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 CrowdSource = Callable[[], Awaitable[CrowdSnapshot]]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.actions.phrases import phrase
 from recommender.reasons import Reason
-from recommender.service import Recommendation
+from recommender.recommender import Recommendation
 
 
 def map_link(place) -> str:

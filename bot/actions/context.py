@@ -19,10 +19,10 @@ from rasa_sdk.events import SlotSet
 
 from bot.actions.phrases import phrase
 from bot.actions.when import DAY_START, PART_ENDS, PART_STARTS, PAST_GRACE, When, comes_again, understand_when
+from knowledge.attractions import Attraction
 from knowledge.hours import MACAU_TZ
-from knowledge.model import Attraction
 from recommender.items import Item
-from recommender.service import Recommendation, Recommender
+from recommender.recommender import Recommendation, Recommender
 
 # -- pointers back at the last list ------------------------------------------------------
 

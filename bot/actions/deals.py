@@ -16,8 +16,8 @@ from bot.actions.pay import pay_button
 from bot.actions.phrases import language_of
 from bot.actions.sights import named_sight
 from knowledge.languages import pick
-from payments.service import PaymentService
-from recommender.service import Recommender
+from payments.checkout import PaymentService
+from recommender.recommender import Recommender
 
 SHOWN = 3
 

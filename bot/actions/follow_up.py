@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import Ask, district_in, last_ask, refer, sight_of
 from bot.actions.when import understand_when
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 # Skills about one sight: a new place (a part of Macau) turns them into suggestions there.
 SIGHT_SKILLS = ("ask_crowd", "ask_hours", "ask_directions")

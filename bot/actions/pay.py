@@ -19,7 +19,7 @@ from bot.actions.cards import button_payload
 from bot.actions.context import ordinal
 from bot.actions.phrases import language_of, phrase
 from knowledge.languages import pick
-from payments.service import PaymentError, PaymentService
+from payments.checkout import PaymentError, PaymentService
 
 WALLET_NAMES = {"mpay": "MPay", "alipay": "Alipay", "alipayhk": "AlipayHK", "wechatpay": "WeChat Pay",
                 "bocpay": "BOC Pay"}  # fmt: skip

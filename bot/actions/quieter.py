@@ -18,7 +18,7 @@ from bot.actions.phrases import language_of, phrase
 from bot.actions.sights import SightAction, which_one
 from recommender.alternatives import alternatives
 from recommender.items import Item
-from recommender.service import Recommendation
+from recommender.recommender import Recommendation
 
 SHOWN = 3
 CALM_QUERY = "quiet calm sights worth seeing"

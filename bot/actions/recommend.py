@@ -15,7 +15,7 @@ from bot.actions.cards import item_buttons, item_card
 from bot.actions.context import Ask, ask_of, district_in, district_origin, in_district, shown_list
 from bot.actions.phrases import language_of, phrase
 from recommender.reasons import Reason
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 from recommender.signals import CHEAP_MOP, Profile
 
 SHOWN = 3

@@ -21,13 +21,13 @@ from bot.actions.cards import button_payload, map_link
 from bot.actions.context import Ask, ask_of, refer, sight_of
 from bot.actions.days import day_label, weekday_name
 from bot.actions.phrases import language_of, phrase
+from knowledge.attractions import Attraction
 from knowledge.hours import MACAU_TZ
 from knowledge.languages import pick
-from knowledge.model import Attraction
 from recommender.alternatives import CROWDED, alternatives, calmer_hours
 from recommender.geo import travel
 from recommender.items import Item
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 
 def named_sight(tracker: Tracker, recommender: Recommender, remembered: bool = True) -> Attraction | None:

@@ -20,9 +20,9 @@ from guide.http.errors import ApiError
 from guide.keys import METRICS, PAYMENTS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
 from knowledge.tokens import Permission
+from payments.checkout import PaymentError
 from payments.orders import Order
 from payments.provider import NotificationRejected
-from payments.service import PaymentError
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()

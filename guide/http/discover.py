@@ -16,7 +16,7 @@ from knowledge.languages import pick
 from knowledge.promotions import Promotion
 from recommender.alternatives import alternatives
 from recommender.items import KINDS
-from recommender.service import Recommendation, RecommendationList
+from recommender.recommender import Recommendation, RecommendationList
 
 routes = web.RouteTableDef()
 

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.phrases import phrase
 from bot.actions.recommend import ActionRecommend
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8"))
 

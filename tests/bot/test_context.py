@@ -15,7 +15,7 @@ from bot.actions.context import ordinal
 from knowledge.hours import MACAU_TZ
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 from tests.bot.test_sight_actions import DOMAIN, RUINS, texts
 
 SATURDAY = datetime(2026, 12, 12, 15, 0, tzinfo=MACAU_TZ)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.nlu.placenames import PlaceMatcher
-from guide.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
+from guide.ops.nlu_export import INTERESTS, PLACES, USERDICT, render_interests, render_places, render_userdict
 from guide.settings import ROOT
 from knowledge.languages import LANGUAGES
 

@@ -18,7 +18,7 @@ from bot.actions.sights import ActionAttractionDirections, ActionAttractionHours
 from knowledge.hours import MACAU_TZ
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain.yml").read_text(encoding="utf-8"))
 SATURDAY = datetime(2026, 12, 12, 15, 0, tzinfo=MACAU_TZ)

@@ -1,6 +1,6 @@
 """The connectors served by the dialogue server's Python (harness.py) against fake provider APIs.
 
-The harness gets its credentials from ``guide.rasa_credentials.messaging`` over our settings, so
+The harness gets its credentials from ``guide.ops.rasa_credentials.messaging`` over our settings, so
 these tests also cover that settings reach the connectors as the dialogue server reads them.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.rasa_credentials import messaging
+from guide.ops.rasa_credentials import messaging
 from guide.settings import ROOT, Settings
 from tests.channels import fakes
 from tests.integration.conftest import free_port

@@ -1,7 +1,7 @@
 """The messaging connectors in a Sanic app, mounted as Rasa mounts them, with a stand-in bot.
 
 Run with the dialogue server's Python: ``.venv-rasa/bin/python tests/channels/harness.py
-CREDENTIALS PORT``. CREDENTIALS is a credentials file (what ``guide.rasa_credentials.messaging``
+CREDENTIALS PORT``. CREDENTIALS is a credentials file (what ``guide.ops.rasa_credentials.messaging``
 renders); the channels are made from it by Rasa's own ``create_http_input_channels`` and
 mounted by Rasa's ``register`` under ``/webhooks/``. The stand-in bot records every message
 (``GET /_bot/seen?sender=...``) and answers through the connector's real output channel as

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from guide.rasa_credentials import messaging, render
+from guide.ops.rasa_credentials import messaging, render
 from guide.settings import Settings, SettingsError
 
 TELEGRAM = "channels.telegram.TelegramInput"

@@ -1,6 +1,6 @@
 """In json mode the dialogue server logs one JSON object a line, without what visitors wrote.
 
-The stack's own arguments for the dialogue server are used (``guide.stack.dialogue_process``),
+The stack's own arguments for the dialogue server are used (``guide.ops.stack.dialogue_process``),
 then Rasa's start-up logging sequence runs in the dialogue server's Python with our fixes, and
 Rasa's structured event that carries a visitor's text is logged through it.
 """
@@ -11,7 +11,7 @@ import json
 import subprocess
 
 from guide.settings import ROOT, Settings
-from guide.stack import RASA_PYTHON, dialogue_process
+from guide.ops.stack import RASA_PYTHON, dialogue_process
 
 SECRET = "call me on +853 6123 4567"
 PROBE = f"""

@@ -189,7 +189,7 @@ now = [1_700_000_000.0]
 async def main():
     buckets = RedisBuckets(url, prefix=prefix, clock=lambda: now[0])
     server = {"host": "127.0.0.1", "port": 6379, "db": int(url.rsplit("/", 1)[1]), "ssl": False,
-              "password": "${LIMITS_TEST_PASSWORD}"}  # as guide/rasa_credentials.py writes the lock store's
+              "password": "${LIMITS_TEST_PASSWORD}"}  # as guide/ops/rasa_credentials.py writes the lock store's
     limits = Limits.from_credentials({"limits": {"rates": {"chat_conversation": "3/minute"}, "redis": server}})
     out = {"redis": redis.__version__, "kind": type(limits.limiter.buckets).__name__}
     out["takes"] = [(await buckets.take([("k", Rate(3, 60.0))])).allowed for _ in range(4)]

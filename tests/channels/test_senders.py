@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from channels.senders import address, reserved
-from guide.rasa_credentials import SOCKETIO
+from guide.ops.rasa_credentials import SOCKETIO
 from guide.settings import ROOT
 from tests.channels.conftest import RASA_PYTHON, unique
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from aiohttp import web
 
-from guide import rasa_credentials
 from guide.app import create_app
+from guide.ops import rasa_credentials
 from guide.settings import ROOT, Settings
 from tests.deploy.manifests import container, get, of_kind, pod_template, settings_env
 

@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from channels import logformat
-from guide import rasa_credentials, rasa_endpoints
 from guide.cli import main as cli_main
-from guide.settings import ROOT, Settings
+from guide.ops import rasa_credentials, rasa_endpoints
+from guide.settings import ROOT, Settings, kiosk_registry_path
 from tests.deploy.manifests import (
     DEPLOY,
     K8S,
@@ -223,7 +223,7 @@ def test_guide_listens_where_probed_and_keeps_its_data_on_the_shared_volume(obje
     assert settings.host == "0.0.0.0" and declares(guide, settings.port)
     mount, volume = mount_of(get(objects, "Deployment", "guide"), guide, str(settings.data_dir))
     assert not mount.get("readOnly") and "persistentVolumeClaim" in volume
-    registry = str(rasa_credentials.kiosk_registry_path(settings))
+    registry = str(kiosk_registry_path(settings))
     _, seen = mount_of(get(objects, "Deployment", "dialogue"), dialogue, registry)
     assert seen.get("persistentVolumeClaim", {}).get("claimName") == volume["persistentVolumeClaim"]["claimName"]
 

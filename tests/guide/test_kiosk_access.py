@@ -10,7 +10,8 @@ import pytest
 from guide.http.chat import transcript
 from guide.http.handoffs import HandoffError, Handoffs
 from guide.kiosk_registry import KioskRegistry
-from guide.rasa_credentials import kiosk_registry_path, render
+from guide.ops.rasa_credentials import render
+from guide.settings import kiosk_registry_path
 from knowledge.kiosks import Kiosk
 
 AIRPORT = Kiosk("k-airport-arrivals", {"en": "Airport"}, 22.1577, 113.577, "airport", "en")

@@ -73,7 +73,7 @@ async def test_with_a_token_set_only_the_dialogue_server_runs_actions(aiohttp_cl
         assert (await response.json())["error"]["code"] == "unauthorized"
     response = await client.post("/webhook?token=s3cret-action-token", json=call)
     assert response.status == 200 and (await response.json())["responses"]
-    # as the dialogue server sends it (guide/rasa_endpoints.py): in a header, not the URL
+    # as the dialogue server sends it (guide/ops/rasa_endpoints.py): in a header, not the URL
     for header, status in (("wrong", 401), ("s3cret-action-token", 200)):
         response = await client.post("/webhook", json=call, headers={"X-Guide-Action-Token": header})
         assert response.status == status

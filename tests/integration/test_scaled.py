@@ -23,7 +23,7 @@ import pytest
 
 from bench.common import ONE_MACHINE_LIMITS, free_port
 from bench.load import Load, audit, drive, stored_turns
-from guide.scaled import scaled_stack
+from guide.ops.scaled import scaled_stack
 from guide.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 pytestmark = pytest.mark.integration
-SERIES = re.compile(r'^dialogue_turn_duration_seconds_(bucket|sum|count)\{channel="(\w+)",outcome="(\w+)"(?:,le="([^"]+)")?\} (\S+)$')
+SERIES = re.compile(r"^dialogue_turn_duration_seconds_(bucket|sum|count)\{(.*)\} (\S+)$")
 
 
 def scrape(demo) -> dict:
@@ -21,7 +21,9 @@ def scrape(demo) -> dict:
             continue
         match = SERIES.match(line)
         assert match, f"not a Prometheus sample of the turn histogram: {line!r}"
-        kind, channel, outcome, le, value = match.groups()
+        kind, labels, value = match.groups()
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', labels))  # in any order, as Prometheus reads them
+        channel, outcome, le = labels["channel"], labels["outcome"], labels.get("le")
         found.setdefault((channel, outcome), {"buckets": []})
         if kind == "bucket":
             found[(channel, outcome)]["buckets"].append((le, float(value)))

@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestServer
 
 from bench.common import free_port  # noqa: F401 - also used by other test modules
 from guide.app import create_app
-from guide.stack import _demo_payments
-from payments.keys import ensure_keys
-from payments.sandbox import Sandbox
+from guide.ops.stack import _demo_payments
+from payments.sandbox.credentials import ensure_keys
+from payments.sandbox.server import Sandbox
 
 
 @dataclass

@@ -11,8 +11,8 @@ import pytest
 
 from payments import alipayplus, signing, wechatpay
 from payments.alipayplus import AlipayPlus, AlipayPlusConfig
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from payments.provider import NotificationRejected, OrderRequest, ProviderError
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from payments.wechatpay import WeChatPay, WeChatPayConfig
 
 NOW = datetime.now(timezone.utc)
@@ -42,14 +42,14 @@ async def test_alipayplus_order_gives_a_wallet_link_and_a_qr_code(keys, sandbox,
     made = await alipay(keys, sandbox.public_url).create(http, order())
     assert made.app_link.startswith(sandbox.public_url + "/wallet/")
     assert made.qr_code and made.provider_ref
-    assert sandbox.payments[made.provider_ref].amount_minor == 2200
+    assert sandbox.ledger.payments[made.provider_ref].amount_minor == 2200
 
 
 async def test_alipayplus_retry_with_the_same_id_is_the_same_payment(keys, sandbox, http):
     adapter = alipay(keys, sandbox.public_url)
     first, second = await adapter.create(http, order()), await adapter.create(http, order())
     assert first.provider_ref == second.provider_ref
-    assert len(sandbox.payments) == 1
+    assert len(sandbox.ledger.payments) == 1
 
 
 async def test_alipayplus_same_id_other_amount_is_refused(keys, sandbox, http):
@@ -65,11 +65,11 @@ async def test_alipayplus_request_signed_with_another_key_is_refused(keys, sandb
     with pytest.raises(ProviderError) as caught:
         await alipay(keys, sandbox.public_url, key=stranger).create(http, order())
     assert caught.value.code == "INVALID_SIGNATURE"
-    assert sandbox.payments == {}
+    assert sandbox.ledger.payments == {}
 
 
 async def test_alipayplus_server_error_is_retryable(keys, sandbox, http):
-    sandbox.faults.append("server_error")
+    sandbox.ledger.faults.append("server_error")
     with pytest.raises(ProviderError) as caught:
         await alipay(keys, sandbox.public_url).create(http, order())
     assert caught.value.retryable

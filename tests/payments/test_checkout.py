@@ -15,7 +15,7 @@ import pytest
 from guide.keys import PAYMENTS, STORE
 from knowledge.tokens import Role, create_token
 from payments import alipayplus, signing
-from payments.keys import CLIENT_ID
+from payments.sandbox.credentials import CLIENT_ID
 
 PHONE = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148"}
 DESKTOP = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"}
@@ -44,7 +44,7 @@ async def test_a_tap_creates_an_order_with_the_knowledge_base_amount(http, guide
     assert body["order"]["amount"] == "22.00" and body["order"]["currency"] == "MOP"
     assert body["order"]["status"] == "pending"
     assert body["checkout_url"].startswith(f"{guide.url}/pay/")
-    [at_provider] = sandbox.payments.values()
+    [at_provider] = sandbox.ledger.payments.values()
     assert at_provider.amount_minor == 2200 and at_provider.merchant_order == body["order"]["id"]
 
 
@@ -52,16 +52,16 @@ async def test_a_double_tap_creates_one_order(http, guide, sandbox):
     (s1, first), (s2, second) = await asyncio.gather(create(http, guide), create(http, guide))
     assert s1 == s2 == 201
     assert first["order"]["id"] == second["order"]["id"]
-    assert len(sandbox.payments) == 1
+    assert len(sandbox.ledger.payments) == 1
     assert len(guide.app[PAYMENTS].orders.recent()) == 1
 
 
 async def test_a_double_tap_on_a_slow_provider_asks_it_once(http, guide, sandbox):
-    sandbox.faults.append("slow")
+    sandbox.ledger.faults.append("slow")
     (s1, first), (s2, second) = await asyncio.gather(create(http, guide), create(http, guide))
     assert s1 == s2 == 201 and first["order"]["id"] == second["order"]["id"]
     assert first["order"]["status"] == second["order"]["status"] == "pending"
-    assert sandbox.order_calls == 1
+    assert sandbox.ledger.order_calls == 1
 
 
 @pytest.mark.parametrize("body, headers, code", [
@@ -76,7 +76,7 @@ async def test_bad_order_requests_get_one_error_shape(http, guide, sandbox, body
     async with http.post(f"{guide.url}/api/v1/payments/orders", json=body, headers=headers) as response:
         error = (await response.json())["error"]
     assert response.status in (400, 404, 409) and error["code"] == code and error["message"]
-    assert sandbox.payments == {}
+    assert sandbox.ledger.payments == {}
 
 
 async def test_a_promotion_not_running_yet_cannot_be_paid(http, guide):
@@ -147,7 +147,7 @@ async def test_a_declined_payment_is_failed_and_a_new_tap_makes_a_new_order(http
 async def test_a_replayed_notification_is_refused_and_changes_nothing(http, guide, sandbox):
     _, body = await create(http, guide)
     await pay_at_sandbox(http, sandbox, body["order"]["id"])
-    [sent] = sandbox.payments[next(iter(sandbox.payments))].notifications
+    [sent] = sandbox.ledger.payments[next(iter(sandbox.ledger.payments))].notifications
     async with http.post(f"{guide.url}/api/v1/payments/notify/alipayplus", data=sent["body"].encode(),
                          headers=sent["headers"]) as response:  # fmt: skip
         assert response.status == 409
@@ -209,12 +209,12 @@ async def test_no_visitor_sees_another_visitors_order(http, guide):
 
 
 async def test_a_provider_failure_is_an_error_and_the_next_tap_retries_the_same_order(http, guide, sandbox):
-    sandbox.faults.append("server_error")
+    sandbox.ledger.faults.append("server_error")
     status, body = await create(http, guide, key="tap-fault-0001-5f0c2a9e-7d41")
     assert status == 502 and body["error"]["code"] == "provider_unavailable"
     status, body = await create(http, guide, key="tap-fault-0001-5f0c2a9e-7d41")
     assert status == 201 and body["order"]["status"] == "pending"
-    assert len(guide.app[PAYMENTS].orders.recent()) == 1 and len(sandbox.payments) == 1
+    assert len(guide.app[PAYMENTS].orders.recent()) == 1 and len(sandbox.ledger.payments) == 1
 
 
 async def test_wechat_pay_merchant_on_a_screen_shows_the_weixin_code(http, guide, sandbox):

@@ -60,7 +60,7 @@ async def test_the_pay_button_answers_with_a_link_in_the_visitors_language(http,
     assert reply["url"].startswith(f"{guide.url}/pay/") and reply["amount"] == "22.00"
     assert reply["title"] == "Dois pastéis de nata por 22 patacas" and "MPay" in reply["wallets"]
     assert reply["custom"]["payment"]["checkout_url"] == reply["url"]
-    assert len(sandbox.payments) == 1
+    assert len(sandbox.ledger.payments) == 1
 
 
 async def test_a_chinese_visitor_reads_the_wallets_by_their_chinese_names(http, guide, sandbox):
@@ -73,7 +73,7 @@ async def test_a_double_tap_in_the_chat_is_one_order(http, guide, sandbox):
     first, second = await asyncio.gather(*(webhook(http, guide, call("action_buy_deal", "en", buy("p-egg-tart-pair")))
                                            for _ in range(2)))  # fmt: skip
     orders = {r["custom"]["payment"]["order"] for r in first["responses"] + second["responses"]}
-    assert len(orders) == 1 and len(sandbox.payments) == 1
+    assert len(orders) == 1 and len(sandbox.ledger.payments) == 1
 
 
 async def test_a_kiosk_shows_the_providers_qr_code(http, guide):
@@ -98,11 +98,11 @@ async def test_which_deal_when_several_were_shown_and_none_named(http, guide):
 async def test_a_discount_deal_is_paid_at_the_counter(http, guide, sandbox):
     body = await webhook(http, guide, call("action_buy_deal", "zh-Hans", buy("p-lilau-set-lunch")))
     assert [r["response"] for r in body["responses"]] == ["utter_pay_unavailable"]
-    assert sandbox.payments == {}
+    assert sandbox.ledger.payments == {}
 
 
 async def test_a_provider_outage_is_said_plainly(http, guide, sandbox):
-    sandbox.faults.append("server_error")
+    sandbox.ledger.faults.append("server_error")
     body = await webhook(http, guide, call("action_buy_deal", "en", buy("p-egg-tart-pair")))
     assert [r["response"] for r in body["responses"]] == ["utter_pay_error"]
 

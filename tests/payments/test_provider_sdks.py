@@ -37,8 +37,8 @@ from wechatpayv3 import WeChatPay as WeChatPaySdk
 from wechatpayv3 import WeChatPayType
 
 from payments import signing
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
-from payments.sandbox import PAY_PATH as SANDBOX_PAY_PATH
+from payments.sandbox.alipayplus_gateway import PAY_PATH as SANDBOX_PAY_PATH
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from tests.payments.test_adapters import NOTIFY_PATH, alipay, order, wechat
 
 MACAU = timezone(timedelta(hours=8))
@@ -57,7 +57,7 @@ def wechat_sdk(keys, gateway: str | None = None) -> WeChatPaySdk:
 
 async def test_wechatpayv3_verifies_and_decrypts_the_sandboxs_payment_notification(keys, sandbox, http):
     await wechat(keys, sandbox.public_url).create(http, order(device="screen"))
-    payment = sandbox._find("mgtest0000000001")
+    payment = sandbox.ledger.find("mgtest0000000001")
     payment.status = "paid"
     headers, body = sandbox.notification(payment)
     notice = wechat_sdk(keys).callback(headers, body)  # None when the signature does not verify
@@ -75,7 +75,7 @@ async def test_wechatpayv3_order_is_accepted_by_the_sandbox_and_its_signed_answe
         sub_mchid="1900012301", time_expire=expires, pay_type=WeChatPayType.NATIVE)  # fmt: skip
     assert status == 200, answer  # the sandbox checked the SDK's signature; the SDK raises on a bad answer
     assert json.loads(answer)["code_url"].startswith("weixin://wxpay/bizpayurl?pr=")
-    assert sandbox._find("mgsdk00000000001").amount_minor == 2200
+    assert sandbox.ledger.find("mgsdk00000000001").amount_minor == 2200
 
 
 # Alipay+ (Antom)
@@ -140,7 +140,7 @@ async def test_antom_sdk_pays_at_the_sandbox_and_verifies_its_signed_answer(keys
     # the sandbox checked the SDK's signature and fields: a refusal would say INVALID_SIGNATURE or PARAM_ILLEGAL
     assert answer["result"]["resultCode"] == "PAYMENT_IN_PROCESS", answer
     assert answer["paymentRequestId"] == "mgsdk00000000002" and answer["normalUrl"].startswith(sandbox.public_url)
-    assert sandbox._find("mgsdk00000000002").amount_minor == 2200
+    assert sandbox.ledger.find("mgsdk00000000002").amount_minor == 2200
 
 
 async def test_antom_sdk_verifies_our_pay_request_sent_to_its_sandbox_path(keys, sandbox):
@@ -165,7 +165,7 @@ async def test_antom_sdk_verifies_our_pay_request_sent_to_its_sandbox_path(keys,
 
 async def test_antom_sdk_verifies_the_sandboxs_notification_and_our_acknowledgement(keys, sandbox, http):
     await alipay(keys, sandbox.public_url).create(http, order())
-    payment = sandbox._find("mgtest0000000001")
+    payment = sandbox.ledger.find("mgtest0000000001")
     payment.status, payment.notify_url = "paid", "http://127.0.0.1:9" + NOTIFY_PATH
     headers, body = sandbox.notification(payment)
     assert antom_verifies(keys.alipayplus_public, NOTIFY_PATH, headers, body)

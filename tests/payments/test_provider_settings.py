@@ -7,8 +7,8 @@ import pytest
 from guide.payments import providers
 from guide.settings import Settings, SettingsError
 from payments import signing
-from payments.keys import MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from payments.provider import NotificationRejected
+from payments.sandbox.credentials import MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID
 from tests.payments.test_adapters import NOW, PUBLIC_KEY_ID, wechat_notice, wechat_signed
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from recommender.geo import distance_m
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 from recommender.signals import Profile
 
 MACAU = timezone(timedelta(hours=8))

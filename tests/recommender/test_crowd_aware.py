@@ -11,7 +11,7 @@ from recommender.alternatives import alternatives
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.geo import distance_m
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=MACAU_TZ)
 

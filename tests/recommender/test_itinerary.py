@@ -9,7 +9,7 @@ import pytest
 from knowledge.hours import MACAU_TZ
 from recommender.crowd.snapshot import CrowdSnapshot
 from recommender.itinerary import plan
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SATURDAY_1PM = datetime(2026, 11, 28, 13, 0, tzinfo=MACAU_TZ)
 SENADO = (22.1935, 113.5398)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from knowledge.hours import MACAU_TZ
 from recommender.crowd.levels import Level, Observation
 from recommender.crowd.snapshot import CrowdSnapshot
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SATURDAY = datetime(2026, 11, 28, 15, 0, tzinfo=MACAU_TZ)
 EDITS = 40

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 
 class CountingEncoder:

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from knowledge.hours import MACAU_TZ
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 SATURDAY_AFTERNOON = datetime(2026, 11, 28, 15, 0, tzinfo=MACAU_TZ)
 

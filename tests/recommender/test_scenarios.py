@@ -1,7 +1,7 @@
 """The scenario suite of `make eval`, held to what a visitor would notice."""
 
 from bench.eval_recommender import evaluate
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 
 def test_crowd_scenarios(items, seed, real_encoder):

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestServer
 from guide.app import create_app
 from guide.keys import LIMITS, PAYMENTS, SETTINGS
 from guide.limits import build_limits
-from guide.stack import _demo_payments
+from guide.ops.stack import _demo_payments
 from tests.payments.conftest import _base, free_port, http, keys, sandbox  # noqa: F401
 
 

@@ -14,9 +14,9 @@ import argparse
 
 import pytest
 
-from guide import nginx, scaled, stack
+from guide.ops import nginx, scaled, stack
+from guide.ops.stack import dialogue_process
 from guide.settings import Settings
-from guide.stack import dialogue_process
 
 
 def rasa_options(argv: list[str]) -> argparse.Namespace:

@@ -19,7 +19,7 @@ import pytest
 
 from guide.keys import CHAT, STORE
 from guide.kiosk_registry import KioskRegistry
-from guide.rasa_credentials import kiosk_registry_path
+from guide.settings import kiosk_registry_path
 
 KIOSK = "k-airport-arrivals"
 SESSION = "abcdefgh1234abcdefgh1234abcdefgh"

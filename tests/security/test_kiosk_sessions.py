@@ -17,7 +17,7 @@ import pytest
 
 from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.kiosk_registry import KioskRegistry
-from guide.rasa_credentials import kiosk_registry_path
+from guide.settings import kiosk_registry_path
 from knowledge.checks import ID_PATTERN
 from knowledge.kiosks import Kiosk
 

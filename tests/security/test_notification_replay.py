@@ -44,7 +44,7 @@ async def test_a_notification_replayed_with_its_signature_respelled_is_refused(h
     service = guide.app[PAYMENTS]
     checkout = await service.checkout(promotion, device="screen", lang="en", client_key=f"replay-{provider}-5f0c2a9e")
     assert checkout.order.provider == provider
-    payment = sandbox._find(checkout.order.id)
+    payment = sandbox.ledger.find(checkout.order.id)
     assert await sandbox.complete(payment, "paid") in (200, 204)  # delivered and believed once
     [sent] = payment.notifications
     replay = with_respelled_signature(provider, sent["headers"])

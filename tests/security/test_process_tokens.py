@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from channels.dialogue_server import with_token
+from guide.ops.stack import dialogue_process
 from guide.settings import Settings
-from guide.stack import dialogue_process
 
 RASA_TOKEN = "rasa-api-token-0123456789"
 SECRETS = {"rasa_token": RASA_TOKEN, "action_token": "action-token-0123456789",

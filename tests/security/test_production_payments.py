@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from guide import stack
 from guide.app import create_app
+from guide.ops import stack
 from guide.payments import providers
 from guide.settings import Settings, SettingsError
-from payments.keys import CLIENT_ID, SP_MCHID
+from payments.sandbox.credentials import CLIENT_ID, SP_MCHID
 from tests.conftest import ACTION_TOKEN
 
 EGG_TARTS = "p-egg-tart-pair"  # sold by m-sao-domingos-egg-tart-bakery, an Alipay+ merchant (data/)

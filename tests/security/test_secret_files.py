@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
+from guide.ops import rasa_credentials, rasa_endpoints
 from guide.settings import Settings, kept_secret
-from payments.keys import ensure_keys
+from payments.sandbox.credentials import ensure_keys
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import subprocess
 
-from guide.rasa_credentials import render
+from guide.ops.rasa_credentials import render
+from guide.ops.stack import RASA_PYTHON
 from guide.settings import ROOT, Settings
-from guide.stack import RASA_PYTHON
 
 SCRIPT = """
 import asyncio, json, sys

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from guide.settings import ROOT
 from knowledge.seed import load_attraction_rows, load_lexicon
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-USERDICT = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "userdict.txt"
-PLACES = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "places.tsv"
-INTERESTS = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "interests.tsv"
+USERDICT = ROOT / "bot" / "nlu" / "userdict.txt"
+PLACES = ROOT / "bot" / "nlu" / "places.tsv"
+INTERESTS = ROOT / "bot" / "nlu" / "interests.tsv"
 # Interest terms that are everyday words in other requests ("good night", "boa noite", "how old",
 # "晚上人多吗", "孩子发烧"): the tokenizer keeps them as themselves instead of ``__interest__``.
 EVERYDAY_TERMS = frozenset({

@@ -9,7 +9,7 @@ requests must meet the same server), hashed by client address; REST turns go rou
 Redis lock store keeping each conversation's turns in order whichever replica takes them.
 nginx tells the replicas who the client is in ``X-Forwarded-For`` (its own view of the peer,
 replacing whatever the client sent), which they believe from 127.0.0.1 only
-(``GUIDE_TRUSTED_PROXIES``, set by ``guide/scaled.py``): the rate limits count clients, not nginx.
+(``GUIDE_TRUSTED_PROXIES``, set by ``guide/ops/scaled.py``): the rate limits count clients, not nginx.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 NGINX = "/usr/sbin/nginx"
 
 TEMPLATE = """\
-# Written by guide/nginx.py for `make run-scaled`; edits are overwritten.
+# Written by guide/ops/nginx.py for `make run-scaled`; edits are overwritten.
 worker_processes 1;
 daemon off;
 pid {prefix}/nginx.pid;

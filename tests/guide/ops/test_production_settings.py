@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import yaml
 
-from guide import nginx, rasa_endpoints
+from guide.ops import nginx, rasa_endpoints
 from guide.settings import Settings, SettingsError
 
 

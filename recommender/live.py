@@ -2,9 +2,10 @@
 
 Changes made through this process arrive as store events right after they commit; changes
 made by other guide-service processes arrive through PostgreSQL LISTEN/NOTIFY. Either way one
-record is re-read and its item re-embedded alone (a merchant's
-change re-embeds its promotions). After a (re)connection the listener compares
-versions with the store, so a notification missed while disconnected is caught up.
+record is re-read and its item re-embedded alone (a merchant's change re-embeds its promotions),
+through the recommender's public upsert and remove and its catalogue's look-ups. After a
+(re)connection the listener compares versions with the store, so a notification missed while
+disconnected is caught up.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import logging
 import threading
 
 from knowledge.store import Change, KnowledgeStore, NotFound
-from recommender.items import from_event, from_promotion
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 log = logging.getLogger(__name__)
 # Kinds whose records are (or shape) recommended items; merchants shape their promotions.
@@ -53,7 +53,7 @@ class LiveIndex:
         return True
 
     def _apply(self, kind: str, entity_id: str, value: object | None) -> None:
-        r = self.recommender
+        r, catalogue = self.recommender, self.recommender.catalogue
         if kind == "attractions":
             if value is None:
                 r.remove(entity_id)
@@ -63,19 +63,19 @@ class LiveIndex:
             if value is None:
                 r.remove(entity_id, "event")
             else:
-                r.upsert(from_event(value, r.attractions))
+                r.upsert(catalogue.event(value))
         elif kind == "promotions":
             merchant = self._merchant(value.merchant_id) if value is not None else None
             if merchant is None:
                 r.remove(entity_id, "promotion")
             else:
-                r.upsert(from_promotion(value, merchant, r.attractions))
+                r.upsert(catalogue.promotion(value, merchant))
         elif kind == "merchants":  # a moved or renamed merchant moves its promotions
-            for item in [i for i in r.items.values() if i.merchant is not None and i.merchant.id == entity_id]:
+            for item in catalogue.promotions_of(entity_id):
                 if value is None:
                     r.remove(item.id, "promotion")
                 else:
-                    r.upsert(from_promotion(item.record, value, r.attractions))
+                    r.upsert(catalogue.promotion(item.record, value))
 
     def _merchant(self, merchant_id: str) -> object | None:
         try:

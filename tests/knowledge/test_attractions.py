@@ -2,8 +2,9 @@ import copy
 
 import pytest
 
+from knowledge.attractions import parse_attractions
+from knowledge.checks import ValidationError
 from knowledge.seed import load_attraction_rows
-from knowledge.validation import ValidationError, parse_attractions
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ Everything shared lives in the engines production uses: conversations in Postgre
 SQL tracker store), each conversation's turn lock in Redis, the knowledge base in PostgreSQL
 (each guide replica keeps its own FAISS copy current through LISTEN/NOTIFY) and crowd state in
 Redis. Unset, those settings default to the machine's own PostgreSQL and Redis on 127.0.0.1.
-nginx gives one address for each service (``guide/nginx.py``); replicas listen on the ports
+nginx gives one address for each service (``guide/ops/nginx.py``); replicas listen on the ports
 after it (guide 8001, 8002; dialogue 5006, 5007).
 """
 
@@ -15,9 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from guide import nginx
+from guide.ops import nginx
+from guide.ops.stack import Process, Stack, StackError, dialogue_process, guide_process, prepare
 from guide.settings import Settings
-from guide.stack import Process, Stack, StackError, dialogue_process, guide_process, prepare
 
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 LOCAL_REDIS = "redis://127.0.0.1:6379"

@@ -53,7 +53,7 @@ def environment(settings: Settings) -> dict[str, str]:
 
 
 def write(settings: Settings, path: Path) -> Path:
-    return write_private(path, "# Written by the guide (guide/rasa_endpoints.py) from its settings; edits are "
+    return write_private(path, "# Written by the guide (guide/ops/rasa_endpoints.py) from its settings; edits are "
                          "overwritten.\n" + yaml.safe_dump(render(settings), sort_keys=False))  # fmt: skip
 
 

@@ -24,9 +24,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from guide import rasa_endpoints
 from guide.limits import build_limits
-from guide.settings import Settings, SettingsError
+from guide.ops import rasa_endpoints
+from guide.settings import Settings, SettingsError, kiosk_registry_path
 from knowledge.private_files import write_private
 
 SOCKETIO = {
@@ -35,10 +35,6 @@ SOCKETIO = {
     "session_persistence": True,
     "metadata_key": "metadata",
 }
-
-
-def kiosk_registry_path(settings: Settings) -> Path:
-    return settings.data_dir / "kiosks.json"
 
 
 def render(settings: Settings) -> dict[str, Any]:

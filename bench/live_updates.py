@@ -23,7 +23,7 @@ from bench.common import free_port, percentile, summary
 from guide.settings import ROOT
 from knowledge.seed import Seed
 from recommender.encoder import CachedEncoder, SentenceTransformerEncoder
-from recommender.service import Recommender
+from recommender.recommender import Recommender
 
 EDITS = 30
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

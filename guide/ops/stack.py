@@ -21,11 +21,11 @@ from pathlib import Path
 import yaml
 
 from channels import logformat
-from guide import rasa_credentials, rasa_endpoints
 from guide.kiosk_registry import KioskRegistry
+from guide.ops import rasa_credentials, rasa_endpoints
 from guide.payments import refuse_sandbox
-from guide.settings import ROOT, Settings
-from payments.keys import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
+from guide.settings import ROOT, Settings, kiosk_registry_path
+from payments.sandbox.credentials import CLIENT_ID, MERCHANT_SERIAL, PLATFORM_SERIAL, SP_APPID, SP_MCHID, ensure_keys
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
@@ -279,7 +279,7 @@ class Stack:
     def demo_kiosk_url(self) -> str:
         """The airport kiosk of the demo, opened with its token (kept in the data dir)."""
         assert self.settings is not None
-        registry = KioskRegistry(rasa_credentials.kiosk_registry_path(self.settings))
+        registry = KioskRegistry(kiosk_registry_path(self.settings))
         token = registry.demo_token(DEMO_KIOSK, self.settings.data_dir / "kiosk-demo-token")
         return f"{self.guide_url}/kiosk/{DEMO_KIOSK}#token={token}" if token else "(no kiosk in the knowledge base)"
 
