@@ -38,7 +38,18 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
 from guide import gauges, retention
-from guide.http import admin, chat, checkout, crowd_levels, discover, itineraries, monitoring, openapi, pages, webhook
+from guide.http import (
+    admin,
+    chat,
+    crowd_levels,
+    discover,
+    itineraries,
+    monitoring,
+    openapi,
+    pages,
+    payment_orders,
+    webhook,
+)
 from guide.http.chat_state import Chat, read_pages
 from guide.http.errors import error_middleware
 from guide.http.handoffs import Handoffs
@@ -255,7 +266,7 @@ async def retention_context(app: web.Application) -> AsyncIterator[None]:
 
 # Every route module's routes. In any order: no route's pattern matches another's paths (the admin
 # API's kinds are spelled out), which tests/guide/test_route_order.py checks.
-ROUTE_TABLES = (pages.routes, discover.routes, chat.routes, checkout.routes, admin.routes, openapi.routes,
+ROUTE_TABLES = (pages.routes, discover.routes, chat.routes, payment_orders.routes, admin.routes, openapi.routes,
                 crowd_levels.routes, itineraries.routes, webhook.routes, monitoring.routes)  # fmt: skip
 
 

@@ -126,7 +126,7 @@ def route_modules() -> set[str]:
 def test_the_graph_sees_the_packages():
     assert {"guide.app", "guide.http.admin", "guide.keys", "bench.run", "bot.actions"} <= set(modules())
     assert "guide.http.auth" in graph()["guide.http.admin"] and "guide.keys" in graph()["guide.http.auth"]
-    assert {"guide.http.admin", "guide.http.chat", "guide.http.checkout", "guide.http.webhook"} <= route_modules()
+    assert {"guide.http.admin", "guide.http.chat", "guide.http.payment_orders", "guide.http.webhook"} <= route_modules()
     assert "guide.http.errors" not in route_modules()
 
 

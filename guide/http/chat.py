@@ -23,9 +23,9 @@ from channels.senders import KIOSK_SESSION, kiosk_conversation
 from guide.http.auth import calling_kiosk
 from guide.http.bodies import json_object
 from guide.http.chat_state import STATIC, Chat
-from guide.http.checkout_pages import qr_svg
 from guide.http.errors import ApiError
 from guide.http.handoffs import HandoffError
+from guide.http.payment_pages import qr_svg
 from guide.keys import CHAT, STORE
 from knowledge.languages import LANGUAGES
 

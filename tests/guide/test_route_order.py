@@ -77,8 +77,8 @@ async def test_every_route_resolves_alike_in_any_order():
     # and they resolve where they should
     assert expected[("GET", "/api/v1/admin/attractions/export")][1] == "guide.http.admin.export_file"
     assert expected[("PUT", "/api/v1/admin/attractions/export")][1] == "guide.http.admin.update_record"
-    assert expected[("GET", "/api/v1/admin/payments/orders")][1] == "guide.http.checkout.admin_orders"
-    assert expected[("GET", "/api/v1/admin/payments/orders/history")][1] == "guide.http.checkout.admin_order"
+    assert expected[("GET", "/api/v1/admin/payments/orders")][1] == "guide.http.payment_orders.admin_orders"
+    assert expected[("GET", "/api/v1/admin/payments/orders/history")][1] == "guide.http.payment_orders.admin_order"
     assert expected[("GET", "/api/v1/admin/whoami")][1] == "guide.http.admin.whoami"
     assert expected[("GET", "/api/v1/admin/bogus")] == (404, [])
     assert expected[("PATCH", "/api/v1/admin/attractions/export")] == (405, ["DELETE", "GET", "HEAD", "PUT"])

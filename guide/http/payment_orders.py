@@ -15,8 +15,8 @@ from aiohttp import web
 
 from guide.http.auth import authorize
 from guide.http.bodies import json_object
-from guide.http.checkout_pages import confirm_page, order_page, problem_page, qr_svg_document
 from guide.http.errors import ApiError
+from guide.http.payment_pages import confirm_page, order_page, problem_page, qr_svg_document
 from guide.keys import METRICS, PAYMENTS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
 from knowledge.tokens import Permission
