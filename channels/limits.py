@@ -2,7 +2,7 @@
 
 Used by the dialogue server's channels (chat turns, ``channels/rest.py``, ``webchat.py``,
 ``kiosk.py``) and by the guide service (orders, recommendations, itineraries, conversation
-history: ``guide/limits.py``), so it imports in both Pythons: the standard library, and ``redis``
+history: ``guide/http/throttle.py``), so it imports in both Pythons: the standard library, and ``redis``
 only when a Redis URL is given (``redis.asyncio``, in both venvs).
 
 A bucket holds up to ``count`` tokens and gets ``count`` back every ``seconds``; a request takes

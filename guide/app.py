@@ -1,28 +1,81 @@
-"""The aiohttp application factory: ``create_app(settings)``."""
+"""The aiohttp application factory: ``create_app(settings)``, the guide service's composition root.
+
+``create_app`` sets what needs no I/O (SETTINGS, CLOCK, PAGE_POLICY, METRICS, LIMITS) and adds the
+route tables (guide/http/, in any order). Everything else is one cleanup context per service,
+started in this order and stopped in the reverse one; each reads only what ``create_app`` or an
+earlier context set (the keys are guide/keys.py's):
+
+| context | reads | sets |
+|---|---|---|
+| ``close_limits`` (guide/limits.py) | LIMITS | (closes the limits' Redis connections) |
+| ``knowledge_context`` | SETTINGS | STORE, LEXICON |
+| ``recommender_context`` | SETTINGS, STORE, LEXICON, METRICS, CLOCK | RECOMMENDER |
+| ``live_context`` | STORE, RECOMMENDER | (applies the office's edits to the index) |
+| ``payments_context`` | SETTINGS, STORE | PAYMENTS |
+| ``crowd_context`` | SETTINGS, STORE, RECOMMENDER, METRICS | CROWD |
+| ``actions_context`` | RECOMMENDER, CROWD, PAYMENTS | EXECUTOR |
+| ``chat_context`` | SETTINGS, STORE | CHAT |
+| ``retention_context`` | SETTINGS, STORE | RETENTION |
+
+The store tells its listeners of a change in the order they subscribed: the live index subscribes
+before the crowd context's follower, which reads the sight the index has just applied.
+tests/guide/test_app_contexts.py checks this table against the code.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 
 from bot.actions import build_actions
-from guide import admin_api, api, chat_api, crowd_api, gauges, itinerary_api, openapi, payments_api, retention, webhook
-from guide.errors import error_middleware
-from guide.keys import CLOCK, CROWD, EXECUTOR, PAYMENTS, RECOMMENDER, SETTINGS, STORE
-from guide.limits import LIMITS, build_limits, close_limits, largest_body, limit_requests
-from guide.metrics import METRICS, Metrics, metrics_endpoint
+from guide import gauges, retention
+from guide.http import (
+    admin,
+    chat,
+    crowd_levels,
+    discover,
+    itineraries,
+    monitoring,
+    openapi,
+    pages,
+    payment_orders,
+    webhook,
+)
+from guide.http.chat_state import Chat, read_pages
+from guide.http.errors import error_middleware
+from guide.http.handoffs import Handoffs
+from guide.http.pages import content_security_policy, page_headers
+from guide.http.throttle import largest_body, limit_requests
+from guide.keys import (
+    CHAT,
+    CLOCK,
+    CROWD,
+    EXECUTOR,
+    LEXICON,
+    LIMITS,
+    METRICS,
+    PAGE_POLICY,
+    PAYMENTS,
+    RECOMMENDER,
+    RETENTION,
+    SETTINGS,
+    STORE,
+)
+from guide.kiosk_registry import KioskRegistry
+from guide.limits import build_limits, close_limits
+from guide.metrics import Metrics
 from guide.payments import build_payments
 from guide.retention import keep_forgetting
-from guide.settings import Settings
+from guide.settings import Settings, kept_secret, kiosk_registry_path
 from knowledge.kinds import all_kinds
 from knowledge.lexicon import Lexicon
 from knowledge.seed import load_lexicon
@@ -76,32 +129,54 @@ def build_recommender(
     )
 
 
-STATIC = Path(__file__).resolve().parent / "static"
+async def knowledge_context(app: web.Application) -> AsyncIterator[None]:
+    """The knowledge store, migrated and seeded, and its lexicon (read once: the store's checks and the recommender)."""
+    settings = app[SETTINGS]
+    app[LEXICON] = load_lexicon(settings.seed_dir)
+    app[STORE] = store = open_store(settings, app[LEXICON])
+    yield
+    store.close()
 
 
-# Said before the file is sent, so the page middleware knows a page when it sees one.
-HTML_FILE = {"Cache-Control": "no-cache", "Content-Type": "text/html; charset=utf-8"}
+async def recommender_context(app: web.Application, encoder: Encoder | None = None) -> AsyncIterator[None]:
+    """The recommender over every item of the store (``encoder`` replaces the configured one), saved at the end."""
+    settings = app[SETTINGS]
+    app[RECOMMENDER] = found = build_recommender(settings, app[STORE], app[LEXICON], encoder, app[METRICS], app[CLOCK])
+    app[METRICS].add_collector(gauges.query_cache(found.encoder))
+    # The catalogue lives as long as the process: keep the collector from re-scanning its
+    # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
+    gc.freeze()
+    log.info("guide service ready: %d items indexed (%s)%s", len(found.index),
+             ", ".join(f"{k} {v}" for k, v in found.index.structures().items()),
+             ", loaded from disk" if found.loaded_from_disk else "")  # fmt: skip
+    yield
+    await asyncio.to_thread(found.save)  # the next start loads it instead of re-embedding
 
 
-async def admin_page(request: web.Request) -> web.FileResponse:
-    """The office's admin UI: one static page talking to the admin API with a token."""
-    return web.FileResponse(STATIC / "admin" / "index.html", headers=HTML_FILE)
+async def live_context(app: web.Application) -> AsyncIterator[None]:
+    """The office's edits reach the index at once (from other replicas too, on PostgreSQL)."""
+    store = app[STORE]
+    live = LiveIndex(store, app[RECOMMENDER])
+    store.subscribe(live.on_change)
+    stop = asyncio.Event()
+    listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
+    yield
+    stop.set()
+    if listener is not None:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
 
 
-async def crowd_page(request: web.Request) -> web.FileResponse:
-    """Every sight's crowd level now, for people (the data: /api/v1/crowd)."""
-    return web.FileResponse(STATIC / "crowd.html", headers=HTML_FILE)
+async def payments_context(app: web.Application) -> AsyncIterator[None]:
+    """The payment flow over the providers these settings turn on."""
+    app[PAYMENTS] = service = build_payments(app[SETTINGS], app[STORE])
+    await service.start()
+    yield
+    await service.close()
 
 
-async def healthz(request: web.Request) -> web.Response:
-    recommender = request.app[RECOMMENDER]
-    return web.json_response(
-        {"status": "ok", "attractions": len(recommender.attractions), "indexed": len(recommender.index),
-         "index": recommender.index.structures()}
-    )
-
-
-async def crowd(app: web.Application) -> AsyncIterator[None]:
+async def crowd_context(app: web.Application) -> AsyncIterator[None]:
     """Crowd state and service, the history kept of it and the learned forecast fitted from that history; the feed
     coordinator when a feed URL is set."""
     settings = app[SETTINGS]
@@ -145,11 +220,38 @@ async def crowd(app: web.Application) -> AsyncIterator[None]:
     await state.close()
 
 
-RETENTION = web.AppKey("retention", asyncio.Task)
-PAGE_POLICY = web.AppKey("page_policy", str)  # the Content-Security-Policy of our pages
+async def actions_context(app: web.Application) -> AsyncIterator[None]:
+    """The dialogue server's custom actions, run by POST /webhook."""
+    executor = ActionExecutor()
+    for action in build_actions(app[RECOMMENDER], app[CROWD].snapshot, app[PAYMENTS]):
+        executor.register_action(action)
+    app[EXECUTOR] = executor
+    yield
 
 
-async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
+async def chat_context(app: web.Application) -> AsyncIterator[None]:
+    """The chat routes' state: the kiosk registry (kept in step with the office's kiosks), the handoff
+    codes, a client for the dialogue server and the page templates."""
+    settings, store = app[SETTINGS], app[STORE]
+    registry = KioskRegistry(kiosk_registry_path(settings))
+    await asyncio.to_thread(registry.sync, store.load("kiosks"))
+
+    def follow(change) -> None:  # a kiosk added, moved or removed in the admin API
+        if change.kind == "kiosks":
+            registry.sync(store.load("kiosks"))
+
+    store.subscribe(follow)
+    # A secret made once and kept in the data dir (beside the payment secret).
+    secret = kept_secret(settings, "handoff-secret")
+    handoffs = Handoffs(store.engine, secret, timedelta(minutes=settings.handoff_minutes))
+    state = Chat(settings, registry, handoffs, await asyncio.to_thread(read_pages))
+    state.session = aiohttp.ClientSession()
+    app[CHAT] = state
+    yield
+    await state.session.close()
+
+
+async def retention_context(app: web.Application) -> AsyncIterator[None]:
     """Once an hour, conversations idle longer than the retention period go (kept when it is 0), and
     orders never paid go after GUIDE_UNPAID_ORDER_HOURS."""
     settings = app[SETTINGS]
@@ -162,27 +264,10 @@ async def forget_old_conversations(app: web.Application) -> AsyncIterator[None]:
     await task
 
 
-def content_security_policy(settings: Settings) -> str:
-    """Pages run only our own scripts, talk only to us and the dialogue server, and are never framed."""
-    dialogue = (settings.dialogue_public_url or settings.rasa_url).rstrip("/")
-    sockets = [dialogue, dialogue.replace("https://", "wss://").replace("http://", "ws://")] if dialogue else []
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
-        f"connect-src 'self' {' '.join(sockets)}".strip(), "frame-ancestors 'none'", "base-uri 'none'",
-        "object-src 'none'",
-    ])  # fmt: skip
-
-
-@web.middleware
-async def page_headers(request: web.Request, handler) -> web.StreamResponse:
-    """Every answer: no MIME sniffing; every page: the CSP above, no referrer, no framing."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if (response.content_type or "").startswith("text/html"):
-        response.headers["Content-Security-Policy"] = request.app[PAGE_POLICY]
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+# Every route module's routes. In any order: no route's pattern matches another's paths (the admin
+# API's kinds are spelled out), which tests/guide/test_route_order.py checks.
+ROUTE_TABLES = (pages.routes, discover.routes, chat.routes, payment_orders.routes, admin.routes, openapi.routes,
+                crowd_levels.routes, itineraries.routes, webhook.routes, monitoring.routes)  # fmt: skip
 
 
 def create_app(settings: Settings, encoder: Encoder | None = None,
@@ -191,7 +276,7 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     wall clock, or GUIDE_CLOCK_START's; tests pass fakes): token expiry, crowds, "now" in answers."""
     app = web.Application(
         middlewares=[page_headers, error_middleware, webhook.action_port, limit_requests],
-        client_max_size=largest_body(settings),  # each route's own cap: guide/limits.py
+        client_max_size=largest_body(settings),  # each route's own cap: guide/http/throttle.py
         # Long URLs (a pasted 10 kB query) reach the handler and get a JSON error, not a bare 400.
         handler_args={"max_line_size": MAX_URL_BYTES, "max_field_size": MAX_URL_BYTES},
     )
@@ -202,60 +287,11 @@ def create_app(settings: Settings, encoder: Encoder | None = None,
     app[LIMITS] = build_limits(settings)
     retention.check(settings)
 
-    async def services(app: web.Application) -> AsyncIterator[None]:
-        lexicon = load_lexicon(settings.seed_dir)  # read once: the store's checks and the recommender
-        store = open_store(settings, lexicon)
-        app[STORE] = store
-        recommender = build_recommender(settings, store, lexicon, encoder, app[METRICS], app[CLOCK])
-        app[RECOMMENDER] = recommender
-        app[METRICS].add_collector(gauges.query_cache(recommender.encoder))
-        # The catalogue lives as long as the process: keep the collector from re-scanning its
-        # objects on every full collection (tens of ms at 100 k items, a p99 spike per request).
-        gc.freeze()
-        payments = build_payments(settings, store)
-        await payments.start()
-        app[PAYMENTS] = payments
-        executor = ActionExecutor()
-        async def crowd_snapshot():  # the crowd context starts after this one
-            return await app[CROWD].snapshot()
-
-        for action in build_actions(recommender, crowd_snapshot, payments):
-            executor.register_action(action)
-        app[EXECUTOR] = executor
-        live = LiveIndex(store, recommender)
-        store.subscribe(live.on_change)
-        stop = asyncio.Event()
-        listener = asyncio.create_task(live.listen(stop)) if store.is_postgres else None
-        log.info("guide service ready: %d items indexed (%s)%s", len(recommender.index),
-                 ", ".join(f"{k} {v}" for k, v in recommender.index.structures().items()),
-                 ", loaded from disk" if recommender.loaded_from_disk else "")  # fmt: skip
-        yield
-        stop.set()
-        if listener is not None:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
-        await payments.close()
-        await asyncio.to_thread(recommender.save)  # the next start loads it instead of re-embedding
-        store.close()
-
-    app.cleanup_ctx.append(close_limits)
-    app.cleanup_ctx.append(services)
-    app.cleanup_ctx.append(crowd)
-    app.cleanup_ctx.append(chat_api.chat_context)
-    app.cleanup_ctx.append(forget_old_conversations)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_endpoint)
-    app.router.add_get("/admin", admin_page)
-    app.router.add_get("/crowd", crowd_page)
-    app.router.add_static("/admin/static", STATIC / "admin", append_version=True)
-    app.router.add_static("/pages/static", STATIC / "pages", append_version=True)
-    app.add_routes(api.routes)
-    app.add_routes(chat_api.routes)
-    app.add_routes(payments_api.routes)  # before admin_api: /admin/payments/orders is not a {kind}/{id}
-    app.add_routes(admin_api.routes)
-    app.add_routes(openapi.routes)
-    app.add_routes(crowd_api.routes)
-    app.add_routes(itinerary_api.routes)
-    app.add_routes(webhook.routes)
+    # One cleanup context per service, in the order of the table in this module's docstring.
+    recommender = functools.partial(recommender_context, encoder=encoder)
+    for context in (close_limits, knowledge_context, recommender, live_context, payments_context, crowd_context,
+                    actions_context, chat_context, retention_context):  # fmt: skip
+        app.cleanup_ctx.append(context)
+    for table in ROUTE_TABLES:
+        app.add_routes(table)
     return app

@@ -13,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from aiohttp import web
-
 # Seconds. A chat turn's share in this service runs from a few ms (hours, directions) to a
 # second or more (an itinerary on a cold cache); prometheus_client's defaults cover that.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -137,11 +135,3 @@ class Metrics:
             le = "+Inf" if math.isinf(bound) else repr(float(bound))
             lines.append(_series(f"{name}_bucket", (*labels, ("le", le)), total))
         return [*lines, _series(f"{name}_sum", labels, histogram.sum), _series(f"{name}_count", labels, total)]
-
-
-METRICS = web.AppKey("metrics", Metrics)
-
-
-async def metrics_endpoint(request: web.Request) -> web.Response:
-    return web.Response(text=await request.app[METRICS].scrape(), content_type="text/plain", charset="utf-8",
-                        headers={"X-Content-Type-Options": "nosniff"})  # fmt: skip

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from guide.handoff import forget_handoffs
+from guide.http.handoffs import forget_handoffs
 from guide.settings import Settings, SettingsError
 from payments.orders import OrderStore
 from recommender.crowd.archive import ObservationArchive

@@ -26,7 +26,7 @@ from knowledge.private_files import write_private
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg2")
 # Rasa's SQL tracker store that waits out a database restart (channels/tracker_store.py).
 TRACKER_STORE = "channels.tracker_store.DurableSQLTrackerStore"
-TOKEN_HEADER = "X-Guide-Action-Token"  # guide/webhook.py reads it
+TOKEN_HEADER = "X-Guide-Action-Token"  # guide/http/webhook.py reads it
 LOCK_KEY_PREFIX = "macauguide"  # Rasa accepts letters and digits only
 
 

@@ -88,3 +88,24 @@ async def test_oversized_public_body_and_too_many_requests(aiohttp_client, setti
     response = await client.post("/api/v1/itineraries", json={"start": {"lat": 22.19, "lon": 113.54}})
     assert response.status == 429 and int(response.headers["Retry-After"]) > 0
     assert_error_shape(await response.json(), 429)
+
+
+@pytest.mark.parametrize("data", [b"not json", b"[1, 2]", b'"text"', b""])
+async def test_every_json_body_is_read_by_one_parser(client, data):
+    """A body that is not a JSON object gets one answer on every route that takes one (guide/http/bodies.py)."""
+    from guide.keys import STORE
+    from knowledge.tokens import Role, create_token
+
+    admin = {"Authorization": f"Bearer {create_token(client.app[STORE], Role.ADMIN, 'body-test')}"}
+    feed = {"Authorization": f"Bearer {create_token(client.app[STORE], Role.FEED, 'body-test-feed')}"}
+    for path, headers in [
+        ("/api/v1/admin/attractions", admin),
+        ("/api/v1/crowd/observations", feed),
+        ("/api/v1/itineraries", {}),
+        ("/api/v1/payments/orders", {"Idempotency-Key": "body-test-0001-5f0c2a9e-7d41"}),
+        ("/api/v1/handoff/redeem", {}),
+        ("/webhook", ACTION_HEADERS),
+    ]:
+        response = await client.post(path, data=data, headers={"Content-Type": "application/json", **headers})
+        assert (response.status, await response.json()) == (400, {"error": {
+            "status": 400, "code": "invalid_body", "message": "the body must be a JSON object"}}), path  # fmt: skip

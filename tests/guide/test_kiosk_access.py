@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from guide.chat_api import transcript
-from guide.handoff import HandoffError, Handoffs
+from guide.http.chat import transcript
+from guide.http.handoffs import HandoffError, Handoffs
 from guide.kiosk_registry import KioskRegistry
 from guide.ops.rasa_credentials import render
 from guide.settings import kiosk_registry_path

@@ -50,7 +50,7 @@ def app_modules() -> list[Path]:
 def test_the_scan_sees_the_app_and_the_ops_imports():
     """The scan finds the app's modules, and the CLI's and the stack's imports of guide.ops."""
     scanned = {module_name(p) for p in app_modules()}
-    assert {"guide.app", "guide.chat_api", "guide.settings"} <= scanned
+    assert {"guide.app", "guide.http.chat", "guide.settings"} <= scanned
     assert reaches_ops(imported(GUIDE / "cli.py"))
     assert reaches_ops(imported(GUIDE / "ops" / "scaled.py"))
 

@@ -78,7 +78,7 @@ async def test_json_lines_have_the_fields_and_no_personal_data(aiohttp_client, s
     refs = {r["conversation"] for r in actions}
     assert len(refs) == 1 and len(refs.pop()) == 12  # one conversation, followed without its id
 
-    crash = next(r for r in records if r["level"] == "ERROR" and r["logger"] == "guide.errors")
+    crash = next(r for r in records if r["level"] == "ERROR" and r["logger"] == "guide.http.errors")
     assert crash["route"] == "/test-boom/{secret}" and crash["error"] == "ValueError" and "boom" in crash["stack"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.openapi import document
+from guide.http.openapi import document
 from guide.settings import ROOT
 from tests.conftest import ACTION_TOKEN
 from tests.integration.conftest import free_port

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from guide import cli, logs
-from guide.app import RETENTION, create_app, open_store
-from guide.handoff import Handoffs
-from guide.keys import SETTINGS
+from guide.app import create_app, open_store
+from guide.http.handoffs import Handoffs
+from guide.keys import RETENTION, SETTINGS
 from guide.retention import RetentionError, forget, tidy
 from guide.settings import Settings
 from payments.orders import Order, OrderStore

@@ -16,8 +16,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from guide.app import create_app
-from guide.keys import PAYMENTS, SETTINGS
-from guide.limits import LIMITS, build_limits
+from guide.keys import LIMITS, PAYMENTS, SETTINGS
+from guide.limits import build_limits
 from guide.ops.stack import _demo_payments
 from tests.payments.conftest import _base, free_port, http, keys, sandbox  # noqa: F401
 

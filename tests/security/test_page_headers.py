@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from guide.app import content_security_policy
+from guide.http.pages import content_security_policy
 from guide.settings import Settings
 
 PAGES = ["/", "/kiosk/k-airport-arrivals", "/admin", "/crowd"]

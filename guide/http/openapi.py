@@ -35,7 +35,7 @@ def _errors(*statuses: int) -> dict:
     return {str(s): _json(_ERROR, names[s]) for s in statuses}
 
 
-# The rate-limited routes (guide/limits.py LIMITED).
+# The rate-limited routes (guide/http/throttle.py LIMITED).
 _LIMITED = {"429": _json(_ERROR, "Too many requests from this client (GUIDE_RATE_LIMITS)", {"Retry-After": {
     "description": "seconds until a request will be accepted", "schema": {"type": "integer", "minimum": 1}}})}
 

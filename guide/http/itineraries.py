@@ -6,11 +6,11 @@ import asyncio
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.bodies import json_object
+from guide.http.errors import ApiError
+from guide.http.params import kiosk_place, language, moment, profile_from
 from guide.keys import CROWD, RECOMMENDER
-from guide.profile import kiosk_place, moment, profile_from
 from knowledge.checks import LAT_RANGE, LON_RANGE
-from knowledge.languages import UnknownLanguageError, normalize_language
 from recommender.itinerary import plan
 
 routes = web.RouteTableDef()
@@ -38,16 +38,8 @@ async def _origin(request: web.Request, body: dict) -> tuple[float, float]:
 
 @routes.post("/api/v1/itineraries")
 async def create_itinerary(request: web.Request) -> web.Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body must be JSON", "invalid_body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object", "invalid_body")
-    try:
-        lang = normalize_language(body.get("lang"))
-    except UnknownLanguageError as exc:
-        raise _bad(str(exc), "lang") from None
+    body = await json_object(request)
+    lang = language(body.get("lang"))
     hours = body.get("hours", 4)
     if not isinstance(hours, (int, float)) or isinstance(hours, bool) or not 0.5 <= hours <= 12:
         raise _bad("hours must be a number from 0.5 to 12", "hours")

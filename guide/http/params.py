@@ -1,4 +1,4 @@
-"""What a request says about the visitor, checked: the profile (children, indoor, mobility,
+"""Parameters of a request, checked: the language, the visitor's profile (children, indoor, mobility,
 budget, time), a moment with its offset, and the kiosk they stand at."""
 
 from __future__ import annotations
@@ -9,14 +9,28 @@ from datetime import datetime
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.errors import ApiError
 from guide.keys import STORE
+from knowledge.languages import UnknownLanguageError, normalize_language
 from knowledge.store import NotFound
 from recommender.signals import Profile
 
 MOBILITY = ("full", "limited")
 MAX_BUDGET_MOP = 100_000
 MAX_MINUTES = 24 * 60
+
+
+def language(raw: object) -> str:
+    """Our tag for a ``lang`` given in a query or a body (the default when none is given), else 400."""
+    try:
+        return normalize_language(raw)
+    except UnknownLanguageError as exc:
+        raise ApiError(400, str(exc), "invalid_parameter", parameter="lang") from exc
+
+
+def query_lang(request: web.Request) -> str:
+    """The ``lang`` query parameter, checked."""
+    return language(request.query.get("lang"))
 
 
 def _bool(raw: object, name: str) -> bool:

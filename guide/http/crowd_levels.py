@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
-from guide.admin_api import authorize
-from guide.api import _lang
-from guide.errors import ApiError
+from guide.http.auth import authorize
+from guide.http.bodies import json_object
+from guide.http.errors import ApiError
+from guide.http.params import query_lang
 from guide.keys import CROWD, RECOMMENDER
 from knowledge.tokens import Permission
 from recommender.crowd.coordinator import check_observation
@@ -30,7 +31,7 @@ def _sight(request: web.Request) -> str:
 
 @routes.get("/api/v1/crowd")
 async def crowd_now(request: web.Request) -> web.Response:
-    lang = _lang(request)
+    lang = query_lang(request)
     attractions = request.app[RECOMMENDER].attractions
     open_ids = sorted(i for i, a in attractions.items() if a.is_operating)  # a closed museum has no crowd
     readings = await request.app[CROWD].all_now(open_ids)
@@ -96,11 +97,8 @@ def _observation(raw: object, source: str, known: set[str], profile_of) -> Obser
 async def push_observations(request: web.Request) -> web.Response:
     """A feed pushes a batch: all stored or none (each bad item named); repeats are ignored."""
     principal = await authorize(request, Permission.FEED)
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body must be JSON", "invalid_body") from None
-    items = body.get("observations") if isinstance(body, dict) else None
+    body = await json_object(request)
+    items = body.get("observations")
     if not isinstance(items, list) or not items:
         raise ApiError(400, 'send {"source": ..., "observations": [...]}', "invalid_body")
     if len(items) > MAX_BATCH:

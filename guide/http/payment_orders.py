@@ -13,11 +13,11 @@ import re
 
 from aiohttp import web
 
-from guide.admin_api import authorize
-from guide.checkout_page import confirm_page, order_page, problem_page, qr_svg_document
-from guide.errors import ApiError
-from guide.keys import PAYMENTS
-from guide.metrics import METRICS
+from guide.http.auth import authorize
+from guide.http.bodies import json_object
+from guide.http.errors import ApiError
+from guide.http.payment_pages import confirm_page, order_page, problem_page, qr_svg_document
+from guide.keys import METRICS, PAYMENTS
 from knowledge.languages import LANGUAGES, UnknownLanguageError, normalize_language
 from knowledge.tokens import Permission
 from payments.checkout import PaymentError
@@ -56,12 +56,8 @@ async def create_order(request: web.Request) -> web.Response:
     key = request.headers.get("Idempotency-Key", "")
     if not _KEY.match(key):
         raise ApiError(400, "send an Idempotency-Key header of 22-128 letters, digits or -_.: (a random UUID)", "missing_idempotency_key")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body must be JSON: {\"promotion_id\": ..., \"device\": \"phone\"|\"screen\"}",
-                       "invalid_body") from None  # fmt: skip
-    if not isinstance(body, dict) or not isinstance(body.get("promotion_id"), str):
+    body = await json_object(request)
+    if not isinstance(body.get("promotion_id"), str):
         raise ApiError(400, "promotion_id is required", "invalid_body")
     if "amount" in body or "price" in body or "amount_minor" in body:
         raise ApiError(400, "the amount comes from the promotion; do not send one", "invalid_body")

@@ -13,69 +13,27 @@ import html
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 
 import aiohttp
 from aiohttp import web
 from yarl import URL
 
 from channels.senders import KIOSK_SESSION, kiosk_conversation
-from guide.checkout_page import qr_svg
-from guide.errors import ApiError
-from guide.handoff import HandoffError, Handoffs
-from guide.keys import CHAT, SETTINGS, STORE
-from guide.kiosk_registry import KioskPlace, KioskRegistry
-from guide.settings import Settings, kept_secret, kiosk_registry_path
+from guide.http.auth import calling_kiosk
+from guide.http.bodies import json_object
+from guide.http.chat_state import STATIC, Chat
+from guide.http.errors import ApiError
+from guide.http.handoffs import HandoffError
+from guide.http.payment_pages import qr_svg
+from guide.keys import CHAT, STORE
 from knowledge.languages import LANGUAGES
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-STATIC = Path(__file__).resolve().parent / "static" / "chat"
 # web-<hex>, kiosk-<kiosk>.<session> (and kiosk-<kiosk>-<session>, as kiosk ids were made before)
 CONVERSATION = re.compile(r"^(web-[A-Za-z0-9_-]{8,160}|kiosk-[a-z0-9-]{1,100}\.?[A-Za-z0-9_-]{8,64})$")
-PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: guide/app.py's page_headers, on every page
-PAGES = ("index.html", "kiosk.html")  # templates read once at start: no file I/O on the event loop per visit
-
-
-def read_pages() -> dict[str, str]:
-    return {name: (STATIC / name).read_text(encoding="utf-8") for name in PAGES}
-
-
-class Chat:
-    """What the chat routes share: the kiosk registry, the handoff codes, a client for Rasa, the page templates."""
-
-    def __init__(self, settings: Settings, registry: KioskRegistry, handoffs: Handoffs, pages: dict[str, str]) -> None:
-        self.settings, self.registry, self.handoffs, self.pages = settings, registry, handoffs, pages
-        self.session: aiohttp.ClientSession | None = None
-
-    @property
-    def dialogue_url(self) -> str:
-        return (self.settings.dialogue_public_url or self.settings.rasa_url).rstrip("/")
-
-
-def handoff_secret(settings: Settings) -> bytes:
-    """A secret made once and kept in the data dir (beside the payment secret)."""
-    return kept_secret(settings, "handoff-secret")
-
-
-async def chat_context(app: web.Application) -> AsyncIterator[None]:
-    settings, store = app[SETTINGS], app[STORE]
-    registry = KioskRegistry(kiosk_registry_path(settings))
-    await asyncio.to_thread(registry.sync, store.load("kiosks"))
-
-    def follow(change) -> None:  # a kiosk added, moved or removed in the admin API
-        if change.kind == "kiosks":
-            registry.sync(store.load("kiosks"))
-
-    store.subscribe(follow)
-    handoffs = Handoffs(store.engine, handoff_secret(settings), timedelta(minutes=settings.handoff_minutes))
-    chat = Chat(settings, registry, handoffs, await asyncio.to_thread(read_pages))
-    chat.session = aiohttp.ClientSession()
-    app[CHAT] = chat
-    yield
-    await chat.session.close()
+PAGE_HEADERS = {"Cache-Control": "no-cache"}  # referrer, nosniff and CSP: pages.page_headers, on every page
 
 
 def _page(chat: Chat, name: str, config: dict, title: str) -> web.Response:
@@ -165,31 +123,11 @@ async def conversation_messages(request: web.Request) -> web.Response:
     return web.json_response({"conversation_id": conversation_id, "language": language, "messages": messages})
 
 
-async def _kiosk(request: web.Request) -> KioskPlace:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    # The registry is a file re-read on each check (a revoked token stops at once): off the event loop.
-    registry = request.app[CHAT].registry
-    place = await asyncio.to_thread(registry.verify, token.strip()) if scheme.lower() == "bearer" else None
-    if place is None:
-        raise ApiError(401, "this kiosk is not known: send its token as `Authorization: Bearer ...`", "unauthorized")
-    return place
-
-
-async def _body(request: web.Request) -> dict:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body must be a JSON object", "invalid_body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object", "invalid_body")
-    return body
-
-
 @routes.post("/api/v1/handoff")
 async def create_handoff(request: web.Request) -> web.Response:
     """A kiosk's "continue on my phone": a single-use code for its conversation, as a link and a QR code."""
-    kiosk = await _kiosk(request)
-    body = await _body(request)
+    kiosk = await calling_kiosk(request)
+    body = await json_object(request)
     session = body.get("session")
     if not isinstance(session, str) or not KIOSK_SESSION.match(session):
         raise ApiError(400, "session must be the kiosk's session id: 32-64 letters, digits, - or _", "invalid_body")
@@ -207,7 +145,7 @@ async def create_handoff(request: web.Request) -> web.Response:
 @routes.post("/api/v1/handoff/redeem")
 async def redeem_handoff(request: web.Request) -> web.Response:
     """The phone's side: the code (once) for the conversation it continues."""
-    body = await _body(request)
+    body = await json_object(request)
     code = body.get("code")
     if not isinstance(code, str):
         raise ApiError(400, "code is required", "invalid_body")

@@ -1,4 +1,4 @@
-"""Public read API under /api/v1: attractions and recommendations."""
+"""What a visitor looks up under /api/v1: attractions, calmer alternatives to a sight, and recommendations."""
 
 from __future__ import annotations
 
@@ -7,25 +7,18 @@ from datetime import datetime
 
 from aiohttp import web
 
-from guide.errors import ApiError
+from guide.http.errors import ApiError
+from guide.http.params import kiosk_place, moment, profile_from, query_lang
 from guide.keys import CROWD, RECOMMENDER, SETTINGS
-from guide.profile import kiosk_place, moment, profile_from
 from knowledge.checks import LAT_RANGE, LON_RANGE
 from knowledge.events import Event
-from knowledge.languages import UnknownLanguageError, normalize_language, pick
+from knowledge.languages import pick
 from knowledge.promotions import Promotion
 from recommender.alternatives import alternatives
 from recommender.items import KINDS
 from recommender.recommender import Recommendation, RecommendationList
 
 routes = web.RouteTableDef()
-
-
-def _lang(request: web.Request) -> str:
-    try:
-        return normalize_language(request.query.get("lang"))
-    except UnknownLanguageError as exc:
-        raise ApiError(400, str(exc), "invalid_parameter", parameter="lang") from exc
 
 
 def _limit(request: web.Request) -> int:
@@ -42,7 +35,7 @@ def _limit(request: web.Request) -> int:
 
 @routes.get("/api/v1/attractions")
 async def list_attractions(request: web.Request) -> web.Response:
-    lang = _lang(request)
+    lang = query_lang(request)
     now = request.app[RECOMMENDER].clock()
     items = [a.to_json(lang, now) for a in request.app[RECOMMENDER].attractions.values()]
     return web.json_response({"lang": lang, "count": len(items), "items": items})
@@ -50,7 +43,7 @@ async def list_attractions(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/attractions/{id}")
 async def get_attraction(request: web.Request) -> web.Response:
-    lang = _lang(request)
+    lang = query_lang(request)
     attraction_id = request.match_info["id"]
     attraction = request.app[RECOMMENDER].get(attraction_id)
     if attraction is None:
@@ -131,7 +124,7 @@ def recommendations_json(result: RecommendationList, lang: str) -> dict:
 @routes.get("/api/v1/attractions/{id}/alternatives")
 async def calmer_alternatives(request: web.Request) -> web.Response:
     """Similar sights, calmer on arrival, a walk or a short ride away; and the sight's calmer hours."""
-    lang = _lang(request)
+    lang = query_lang(request)
     limit = _limit(request)
     sight_id = request.match_info["id"]
     recommender = request.app[RECOMMENDER]
@@ -150,7 +143,7 @@ async def calmer_alternatives(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/recommendations")
 async def recommendations(request: web.Request) -> web.Response:
-    lang = _lang(request)
+    lang = query_lang(request)
     limit = _limit(request)
     text = request.query.get("q", "").strip()
     maximum = request.app[SETTINGS].max_query_chars

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 
@@ -11,10 +10,10 @@ from aiohttp import web
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
-from guide.errors import json_error
-from guide.keys import EXECUTOR, SETTINGS
-from guide.logs import conversation_ref
-from guide.metrics import METRICS
+from channels.logformat import ref as conversation_ref
+from guide.http.bodies import json_object
+from guide.http.errors import json_error
+from guide.keys import EXECUTOR, METRICS, SETTINGS
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -48,12 +47,8 @@ async def webhook(request: web.Request) -> web.Response:
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return json_error(401, "the action endpoint needs the dialogue server's token", "unauthorized")
     # aiohttp already inflated a body sent with Content-Encoding: deflate (as Rasa may send it).
-    raw = await request.read()
-    try:
-        action_call = json.loads(raw)
-    except ValueError:
-        return json_error(400, "the body must be a JSON action call", "invalid_body")
-    if not isinstance(action_call, dict) or not action_call.get("next_action"):
+    action_call = await json_object(request)
+    if not action_call.get("next_action"):
         return json_error(400, "the action call names no next_action", "invalid_body")
     executor = request.app[EXECUTOR]
     # Series only for our own actions: a caller cannot mint metric labels by naming actions.

@@ -4,15 +4,17 @@ kind, optimistic concurrency (ETag / If-Match), history and revert, soft delete 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Callable
 
 from aiohttp import web
 
-from guide.errors import ApiError
-from guide.keys import CLOCK, STORE
+from guide.http.auth import authorize
+from guide.http.bodies import json_object
+from guide.http.errors import ApiError
+from guide.keys import STORE
 from knowledge.io import CONTENT_TYPES, FORMATS, FileFormatError, format_for, read_rows, write_rows
+from knowledge.schema import ENTITY_KINDS
 from knowledge.store import (
     AlreadyExists,
     InUse,
@@ -24,30 +26,18 @@ from knowledge.store import (
     StaleVersion,
     UnknownKind,
 )  # fmt: skip
-from knowledge.tokens import Permission, Principal, TokenExpired, verify_token
+from knowledge.tokens import Permission, Principal
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/admin"
+# Patterns no other route's path matches, so the order routes are added in does not matter: a kind
+# is one of the record kinds (never whoami or payments), and GET never reads a record named export
+# (GET .../{kind}/export is the file export; PUT and DELETE still reach such a record, as before).
+KIND = BASE + "/{kind:(?:" + "|".join(ENTITY_KINDS) + ")}"
+RECORD = KIND + "/{id}"
+READ_RECORD = KIND + "/{id:(?!export$)[^{}/]+}"
 PRINCIPAL = "principal"
 _ETAG = re.compile(r'^(?:W/)?"(?P<id>[^"@]+)@(?P<version>\d+)"$')
-
-
-async def authorize(request: web.Request, permission: Permission) -> Principal:
-    """The caller's principal, or 401 (no or bad token) / 403 (role lacks ``permission``)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "send a token: Authorization: Bearer <token>", "unauthorized")
-    try:
-        principal = await asyncio.to_thread(verify_token, request.app[STORE], token.strip(), request.app[CLOCK]())
-    except TokenExpired as exc:
-        raise ApiError(401, f"{exc}; ask an admin for a new token", "token_expired",
-                       expires_at=exc.expires_at.isoformat()) from None  # fmt: skip
-    if principal is None:
-        raise ApiError(401, "the token is unknown or revoked", "unauthorized")
-    if not principal.can(permission):
-        raise ApiError(403, f"a {principal.role.value} token may not {permission.value}", "forbidden")
-    return principal
 
 
 def record_json(record: Record) -> dict:
@@ -75,16 +65,6 @@ def _if_match(request: web.Request, entity_id: str) -> int | None:
     if not match or match["id"] != entity_id:
         raise ApiError(412, "If-Match does not name this record's ETag; reload it and try again", "stale_version")
     return int(match["version"])
-
-
-async def _body(request: web.Request) -> dict:
-    try:
-        body = await request.json(loads=json.loads)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "the body must be a JSON object", "invalid_body") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object", "invalid_body")
-    return body
 
 
 def _writes(principal: Principal) -> dict[str, bool]:
@@ -140,7 +120,7 @@ async def whoami(request: web.Request) -> web.Response:
                               "expires_at": expires_at})  # fmt: skip
 
 
-@routes.get(f"{BASE}/{{kind}}")
+@routes.get(KIND)
 async def list_records(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     include_deleted = request.query.get("include_deleted", "false").lower() in ("1", "true", "yes")
@@ -151,17 +131,17 @@ async def list_records(request: web.Request) -> web.Response:
     return web.json_response({"count": len(records), "items": [record_json(r) for r in records]})
 
 
-@routes.post(f"{BASE}/{{kind}}")
+@routes.post(KIND)
 async def create_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
-    record = await _call(_store(request).create, request.match_info["kind"], await _body(request), principal.name,
+    record = await _call(_store(request).create, request.match_info["kind"], await json_object(request), principal.name,
                          **_writes(principal))  # fmt: skip
     response = _respond(record, 201)
     response.headers["Location"] = f"{BASE}/{record.kind}/{record.id}"
     return response
 
 
-@routes.post(f"{BASE}/{{kind}}/import")
+@routes.post(f"{KIND}/import")
 async def import_file(request: web.Request) -> web.Response:
     """A CSV, JSON or YAML file of records, all written or none (every bad row reported)."""
     principal = await authorize(request, Permission.WRITE)
@@ -181,7 +161,7 @@ async def import_file(request: web.Request) -> web.Response:
     return web.json_response({"kind": request.match_info["kind"], "rows": len(rows), **counts})
 
 
-@routes.get(f"{BASE}/{{kind}}/export")
+@routes.get(f"{KIND}/export")
 async def export_file(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     fmt = request.query.get("format", "json")
@@ -197,18 +177,18 @@ async def export_file(request: web.Request) -> web.Response:
     )
 
 
-@routes.get(f"{BASE}/{{kind}}/{{id}}")
+@routes.get(READ_RECORD)
 async def get_record(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     return _respond(await _call(_store(request).get, request.match_info["kind"], request.match_info["id"]))
 
 
-@routes.put(f"{BASE}/{{kind}}/{{id}}")
+@routes.put(RECORD)
 async def update_record(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
-    body = await _body(request)
+    body = await json_object(request)
     return _respond(await _call(_store(request).update, kind, entity_id, body, principal.name, version,
                                 **_writes(principal)))  # fmt: skip
 
@@ -222,17 +202,17 @@ async def _soft_delete_or_restore(request: web.Request, restore: bool) -> web.Re
                                 **_writes(principal)))  # fmt: skip
 
 
-@routes.delete(f"{BASE}/{{kind}}/{{id}}")
+@routes.delete(RECORD)
 async def delete_record(request: web.Request) -> web.Response:
     return await _soft_delete_or_restore(request, restore=False)
 
 
-@routes.post(f"{BASE}/{{kind}}/{{id}}/restore")
+@routes.post(f"{RECORD}/restore")
 async def restore_record(request: web.Request) -> web.Response:
     return await _soft_delete_or_restore(request, restore=True)
 
 
-@routes.get(f"{BASE}/{{kind}}/{{id}}/history")
+@routes.get(f"{RECORD}/history")
 async def history(request: web.Request) -> web.Response:
     await authorize(request, Permission.READ)
     entries = await _call(_store(request).history, request.match_info["kind"], request.match_info["id"])
@@ -249,12 +229,12 @@ async def history(request: web.Request) -> web.Response:
     )
 
 
-@routes.post(f"{BASE}/{{kind}}/{{id}}/revert")
+@routes.post(f"{RECORD}/revert")
 async def revert(request: web.Request) -> web.Response:
     principal = await authorize(request, Permission.WRITE)
     kind, entity_id = request.match_info["kind"], request.match_info["id"]
     version = _if_match(request, entity_id)
-    change_id = (await _body(request)).get("change_id")
+    change_id = (await json_object(request)).get("change_id")
     if not isinstance(change_id, int) or isinstance(change_id, bool):
         raise ApiError(400, "change_id must be the number of a change in the history", "invalid_parameter",
                        parameter="change_id")  # fmt: skip

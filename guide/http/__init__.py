@@ -1,0 +1,1 @@
+"""Everything that answers a request: the route modules and the helpers they share."""
